@@ -1,0 +1,515 @@
+"""Zhang et al. (2017), Theorem 1 at scale: a two-layer ReLU network with 2n + d weights that fits
+any labels on n distinct points in R^d, built, evaluated and verified on NumPy, CuPy or torch arrays.
+
+    c(x) = sum_j w_j max(<a, x> - b_j, 0)
+
+Construction: project onto a direction a so the points are distinct along it, sort, put one kink b_i
+inside each gap (b_1 < z_1 < b_2 < z_2 < ... ), and solve the lower-triangular system A w = y,
+A_ij = max(z_i - b_j, 0), by the row-difference recurrence of ``vacuity.theory.expressivity``,
+
+    S_i = alpha_i S_{i-1} + beta_i,  alpha_i = -(b_i - z_{i-1}) / (z_i - b_i),
+    beta_i = (y_i - y_{i-1}) / (z_i - b_i),  w_i = S_i - S_{i-1},
+
+evaluated as a log-depth scan of affine maps (vectorized, no Python loop over n), followed by one step
+of iterative refinement with a residual computed in extended precision.
+
+Numerics are part of the claim: A's smallest eigenvalue min_i (z_i - b_i) is about the smallest gap
+between projections, the weights grow like dy/gap, and a float64 evaluation cannot beat
+u * (|A||w|)_i. Every tolerance below is a derived rounding-error bound (see
+docs/derivations/expressivity.md), never a free constant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from array_api_compat import array_namespace, device as array_device, is_numpy_namespace
+
+from vacuity.kernels.extended import U, accurate_sum, exact_prefix, gamma, two_prod
+
+DEFAULT_THETA = 0.25
+"""Where each kink sits inside its gap: b_i = z_{i-1} + theta (z_i - z_{i-1}). theta < 1/2 makes the
+recurrence contractive (|alpha| = theta / (1 - theta) < 1), so slopes do not random-walk."""
+
+DEFAULT_DIRECTIONS = 4
+_CPU_CHUNK_BYTES = 4 << 20  # rows per projection chunk stay in cache while every candidate reads them
+_DEVICE_CHUNK_BYTES = 512 << 20
+
+
+# ----------------------------------------------------------------------------------------- inputs
+
+
+def as_arrays(X, y):
+    """Validate (X, y) and return them in their common namespace: X (n, d) float, y (n,) float64."""
+    xp = array_namespace(X, y)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (n, d); got {X.ndim} dimension(s)")
+    n, d = X.shape
+    if n < 1 or d < 1:
+        raise ValueError(f"X must have at least one point and one feature; got shape ({n}, {d})")
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"y must be a 1-D array of length n = {n}; got shape {tuple(y.shape)}")
+    if not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, xp.float64)
+    y = xp.astype(y, xp.float64)
+    if not bool(xp.all(xp.isfinite(y))):
+        raise ValueError("y contains NaN or infinite values")
+    if not bool(xp.all(xp.isfinite(X))):
+        raise ValueError("X contains NaN or infinite values")
+    return xp, X, y
+
+
+def project(X, A, xp=None):
+    """Projections X @ A in float64, one matrix-vector product per column and row chunk.
+
+    The same routine serves construction and evaluation so that, on a deterministic backend, the
+    network sees exactly the projections its weights were solved for.
+    """
+    xp = xp or array_namespace(X, A)
+    vector = A.ndim == 1
+    A2 = xp.reshape(A, (A.shape[0], 1)) if vector else A
+    n, d = X.shape
+    k = A2.shape[1]
+    chunk_bytes = _CPU_CHUNK_BYTES if _on_cpu(X, xp) else _DEVICE_CHUNK_BYTES
+    rows = max(1, chunk_bytes // (8 * d))
+    cols = [A2[:, j] for j in range(k)]
+    blocks = []
+    for start in range(0, n, rows):
+        Xc = X[start : start + rows, :]
+        if Xc.dtype != xp.float64:
+            Xc = xp.astype(Xc, xp.float64)
+        blocks.append(xp.stack([Xc @ c for c in cols], axis=1))
+    Z = blocks[0] if len(blocks) == 1 else xp.concat(blocks, axis=0)
+    return Z[:, 0] if vector else Z
+
+
+def _on_cpu(x, xp) -> bool:
+    if is_numpy_namespace(xp):
+        return True
+    return "cpu" in str(array_device(x)).lower()
+
+
+def _to_numpy(x) -> np.ndarray:
+    if isinstance(x, np.ndarray):
+        return x
+    if hasattr(x, "get"):  # CuPy
+        return x.get()
+    if hasattr(x, "detach"):  # torch
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+# ------------------------------------------------------------------------------------- the solve
+
+
+def interleave(z, theta: float, xp):
+    """Kinks b with b_1 < z_1 < b_2 < ... < b_n < z_n for sorted distinct z, or None if float64
+    cannot place them strictly inside every gap."""
+    n = z.shape[0]
+    if n == 1:
+        step = max(1.0, abs(float(z[0])))
+    else:
+        step = (float(z[-1]) - float(z[0])) / (n - 1)
+    first = z[:1] - (1.0 - theta) * step
+    b = xp.concat([first, z[:-1] + theta * (z[1:] - z[:-1])])
+    ok = bool(xp.all(b < z)) and (n == 1 or bool(xp.all(b[1:] > z[:-1])))
+    return b if ok else None
+
+
+def affine_scan(alpha, beta, xp):
+    """S_i = alpha_i S_{i-1} + beta_i with S_0 = 0, for all i, in ceil(log2 n) vectorized passes.
+
+    Hillis-Steele scan over affine maps s -> A s + B; alpha_1 multiplies S_0 = 0 and is set to 0, so
+    the composite A of every window that reaches the start is exactly 0. Once every A is 0 (or has
+    underflowed to 0), further passes change nothing and the loop stops early.
+    """
+    n = alpha.shape[0]
+    A = xp.concat([xp.zeros_like(alpha[:1]), alpha[1:]])
+    B = beta
+    shift = 1
+    while shift < n:
+        head_A, head_B = A[:shift], B[:shift]
+        tail_A = A[shift:]
+        B = xp.concat([head_B, tail_A * B[:-shift] + B[shift:]])
+        A = xp.concat([head_A, tail_A * A[:-shift]])
+        shift *= 2
+        if not bool(xp.any(A != 0)):
+            break
+    return B
+
+
+def recurrence_coefficients(z, b, y, xp):
+    """alpha, beta of the slope recurrence (module docstring); each from single roundings."""
+    g = z - b
+    alpha = xp.concat([xp.zeros_like(z[:1]), -(b[1:] - z[:-1]) / g[1:]])
+    dy = xp.concat([y[:1], y[1:] - y[:-1]])
+    return alpha, dy / g
+
+
+def solve_scan(z, b, y, xp):
+    """Weights w with A(z, b) w ~= y by the vectorized recurrence."""
+    alpha, beta = recurrence_coefficients(z, b, y, xp)
+    S = affine_scan(alpha, beta, xp)
+    return S - xp.concat([xp.zeros_like(S[:1]), S[:-1]])
+
+
+def solve_sequential(z, b, y) -> np.ndarray:
+    """The textbook recurrence, one row at a time (the algorithm the backward-error bound is proved
+    for); the reference the vectorized solve is tested against."""
+    z, b, y = (np.asarray(_to_numpy(v), dtype=np.float64) for v in (z, b, y))
+    n = z.shape[0]
+    w = np.empty(n)
+    S = 0.0
+    y_prev, z_prev = 0.0, 0.0
+    for i in range(n):
+        dz = z[i] - z_prev if i else 0.0
+        w[i] = ((y[i] - y_prev) - dz * S) / (z[i] - b[i])
+        S = S + w[i]
+        y_prev, z_prev = y[i], z[i]
+    return w
+
+
+# -------------------------------------------------------------------------------- the evaluator
+
+
+@dataclass
+class Evaluator:
+    """c(z) = z S_k - T_k with S_k, T_k the prefix sums of w_j and w_j b_j over the k kinks below z,
+    held as exact multi-component prefix sums so that c is computed to far beyond float64."""
+
+    b: Any
+    S_parts: list
+    S_err: Any
+    T_parts: list
+    T_err: Any
+    slope: Any  # float64 S_k for k = 0..n: the network's slope on segment k
+
+    @classmethod
+    def build(cls, b, w, xp):
+        S_parts, S_err = exact_prefix([w], xp)
+        wb_hi, wb_lo = two_prod(w, b)
+        T_parts, T_err = exact_prefix([wb_hi, wb_lo], xp)
+        slope, _ = accurate_sum(S_parts, xp)
+        return cls(b, S_parts, S_err, T_parts, T_err, slope)
+
+    def segment(self, zq, xp):
+        return xp.searchsorted(self.b, zq, side="left")
+
+    def evaluate(self, zq, xp, y=None, k=None):
+        """Returns (value, err): value ~ y - c(zq) if y is given else c(zq), |value - exact| <= err."""
+        if k is None:
+            k = self.segment(zq, xp)
+        sign = -1.0 if y is not None else 1.0
+        terms = [y] if y is not None else []
+        for part in self.S_parts:
+            hi, lo = two_prod(zq, xp.take(part, k))
+            terms += [sign * hi, sign * lo]
+        for part in self.T_parts:
+            terms.append(-sign * xp.take(part, k))
+        value, err = accurate_sum(terms, xp)
+        err = err + xp.abs(zq) * xp.take(self.S_err, k) + xp.take(self.T_err, k)
+        return value, err
+
+
+# ---------------------------------------------------------------------------- the construction
+
+
+@dataclass
+class Construction:
+    """Everything the memorizer is: parameters (a, b, w) and what verification needs, in sorted
+    order of the distinct training projections."""
+
+    a: Any
+    b: Any
+    w: Any
+    z: Any  # sorted distinct projections of the training points
+    y: Any  # their labels
+    keep: Any  # row index (into the training X) of each kept point
+    evaluator: Evaluator
+    abs_rows: Any  # (|A||w|)_i, the scale every rounding error is measured against
+    admissible: Any  # the backward-error bound of the sequential recurrence, row by row
+    theta: float
+    direction: str  # "equispaced" (d >= n, a = X^+ t) or "random"
+    candidates: int  # directions tried
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.z.shape[0])
+
+    @property
+    def d(self) -> int:
+        return int(self.a.shape[0])
+
+    @property
+    def n_params(self) -> int:
+        return int(self.a.shape[0] + self.b.shape[0] + self.w.shape[0])
+
+
+class DirectionError(ValueError):
+    pass
+
+
+def _rows_identical(X, i, j, xp):
+    return xp.all(xp.take(X, i, axis=0) == xp.take(X, j, axis=0), axis=1)
+
+
+def _distinct_sorted(X, y, z, xp):
+    """Sort the projections; merge exact duplicate points; None if distinct points collide.
+
+    Raises ValueError for identical points with different labels: no function can fit them.
+    """
+    order = xp.argsort(z, stable=True)
+    zs = xp.take(z, order)
+    tied = xp.nonzero(zs[1:] == zs[:-1])[0]
+    keep_mask = xp.ones(zs.shape, dtype=xp.bool)
+    if tied.shape[0]:
+        i, j = xp.take(order, tied), xp.take(order, tied + 1)
+        same = _rows_identical(X, i, j, xp)
+        if not bool(xp.all(same)):
+            return None
+        yi, yj = xp.take(y, i), xp.take(y, j)
+        bad = xp.nonzero(yi != yj)[0]
+        if bad.shape[0]:
+            p, q = sorted((int(i[bad[0]]), int(j[bad[0]])))
+            raise ValueError(
+                f"points {p} and {q} are identical but have different labels "
+                f"({float(y[p])!r} vs {float(y[q])!r}); no function can fit both"
+            )
+        keep_mask = xp.concat([keep_mask[:1], zs[1:] != zs[:-1]])
+    keep = xp.take(order, xp.nonzero(keep_mask)[0])
+    return keep
+
+
+def _equispaced_direction(X, y, xp):
+    """When d >= n: a = X^+ t with t equispaced, so the projections are (up to rounding) the grid t.
+    Points are placed on the grid in label order, which minimizes the total variation of the labels
+    along a and hence the weights."""
+    n = X.shape[0]
+    X64 = xp.astype(X, xp.float64)
+    rank = xp.argsort(xp.argsort(y, stable=True), stable=True)
+    t = xp.astype(rank, xp.float64)
+    return xp.linalg.pinv(X64) @ t
+
+
+def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, max_rounds: int = 4):
+    """The direction a and the sorted distinct projections: equispaced if possible, else the best of
+    ``n_directions`` Gaussian directions by min gap / range (rounds of fresh draws if all collide)."""
+    n, d = X.shape
+    dev = array_device(X)
+    if d >= n and n > 1:
+        a = _equispaced_direction(X, y, xp)
+        z = project(X, a, xp)
+        keep = _distinct_sorted(X, y, z, xp)
+        if keep is not None and keep.shape[0] == n:
+            zs = xp.take(z, keep)
+            # accept only if the grid survived rounding: every gap at least half the target spacing
+            if n == 1 or float(xp.min(zs[1:] - zs[:-1])) >= 0.5:
+                b = interleave(zs, theta, xp)
+                if b is not None:
+                    return a, keep, zs, b, "equispaced", 1
+    rng = np.random.default_rng(seed)
+    tried = 0
+    for _ in range(max_rounds):
+        cand = rng.standard_normal((d, n_directions))
+        cand /= np.linalg.norm(cand, axis=0, keepdims=True)
+        C = xp.asarray(cand, dtype=xp.float64, device=dev)
+        Z = project(X, C, xp)
+        best = None
+        for j in range(n_directions):
+            tried += 1
+            z = Z[:, j]
+            keep = _distinct_sorted(X, y, z, xp)
+            if keep is None:
+                continue
+            zs = xp.take(z, keep)
+            b = interleave(zs, theta, xp)
+            if b is None:
+                continue
+            m = zs.shape[0]
+            score = 1.0 if m == 1 else float(xp.min(zs[1:] - zs[:-1])) / (float(zs[-1]) - float(zs[0]))
+            if best is None or score > best[0]:
+                best = (score, C[:, j], keep, zs, b)
+        if best is not None:
+            _, a, keep, zs, b = best
+            return a, keep, zs, b, "random", tried
+    raise DirectionError(
+        f"no direction out of {tried} random ones separates the distinct points in float64 "
+        "(projections collide or gaps are below rounding); the points are too close together"
+    )
+
+
+def absolute_rows(z, b, w, xp):
+    """(|A||w|)_i = sum_{j<=i} |w_j| (z_i - b_j), by the nonnegative recurrence
+    K_i = K_{i-1} + (z_i - z_{i-1}) sum_{j<i}|w_j| + |w_i| (z_i - b_i): no cancellation, so it is
+    accurate to relative gamma(2n + 6)."""
+    aw = xp.abs(w)
+    A_prev = xp.cumulative_sum(aw, include_initial=True)[:-1]
+    dz = xp.concat([xp.zeros_like(z[:1]), z[1:] - z[:-1]])
+    return xp.cumulative_sum(dz * A_prev + aw * (z - b))
+
+
+def admissible_residual(y, abs_rows, xp):
+    """Row-wise bound on |y - A w| that the sequential recurrence provably meets in float64:
+    gamma(4) sum_{k<=i} |y_k - y_{k-1}| + gamma(i + 3) (|A||w|)_i (derivation: docs/derivations).
+    Computed quantities are scaled down by their own rounding so the bound stays a lower estimate."""
+    n = y.shape[0]
+    dy = xp.abs(xp.concat([y[:1], y[1:] - y[:-1]]))
+    tv = xp.cumulative_sum(dy)
+    i = xp.astype(xp.arange(1, n + 1), xp.float64)
+    if not is_numpy_namespace(xp):
+        i = xp.asarray(i, device=array_device(y))
+    gam = (i + 3.0) * U / (1.0 - (i + 3.0) * U)
+    shrink = 1.0 - 2.0 * gamma(2 * n + 6)
+    return shrink * (gamma(4) * tv + gam * abs_rows)
+
+
+def construct(
+    X,
+    y,
+    *,
+    theta: float = DEFAULT_THETA,
+    n_directions: int = DEFAULT_DIRECTIONS,
+    seed: int = 0,
+    refine: int = 1,
+    solver: str = "scan",
+) -> Construction:
+    """Build the 2n + d memorizer of (X, y)."""
+    if not 0.0 < theta < 1.0:
+        raise ValueError(f"theta must lie strictly between 0 and 1; got {theta}")
+    if n_directions < 1:
+        raise ValueError(f"n_directions must be at least 1; got {n_directions}")
+    xp, X, y = as_arrays(X, y)
+    a, keep, z, b, how, tried = choose_direction(
+        X, y, xp, n_directions=n_directions, theta=theta, seed=seed
+    )
+    ys = xp.take(y, keep)
+    if solver == "scan":
+        w = solve_scan(z, b, ys, xp)
+    elif solver == "sequential":
+        w = xp.asarray(solve_sequential(z, b, ys), device=array_device(z))
+    else:
+        raise ValueError(f"unknown solver {solver!r}; use 'scan' or 'sequential'")
+    evaluator = Evaluator.build(b, w, xp)
+    n = z.shape[0]
+    k_train = xp.arange(1, n + 1)
+    if not is_numpy_namespace(xp):
+        k_train = xp.asarray(k_train, device=array_device(z))
+    for _ in range(refine):
+        r, _ = evaluator.evaluate(z, xp, y=ys, k=k_train)
+        w = w + solve_scan(z, b, r, xp)
+        evaluator = Evaluator.build(b, w, xp)
+    K = absolute_rows(z, b, w, xp)
+    return Construction(
+        a=a,
+        b=b,
+        w=w,
+        z=z,
+        y=ys,
+        keep=keep,
+        evaluator=evaluator,
+        abs_rows=K,
+        admissible=admissible_residual(ys, K, xp),
+        theta=theta,
+        direction=how,
+        candidates=tried,
+    )
+
+
+# -------------------------------------------------------------------------------- evaluation
+
+
+def evaluate(c: Construction, X, *, return_error: bool = False):
+    """The network on new points, float64, faithful to the exact value of the float64 network at
+    the computed projections (error bound returned on request)."""
+    xp = array_namespace(X, c.a)
+    if X.ndim == 1:
+        X = xp.reshape(X, (1, X.shape[0]))
+    if X.ndim != 2 or X.shape[1] != c.d:
+        raise ValueError(f"X must have shape (m, {c.d}); got {tuple(X.shape)}")
+    z = project(X, c.a, xp)
+    value, err = c.evaluator.evaluate(z, xp)
+    return (value, err) if return_error else value
+
+
+def _classes_ok(pred, y, xp):
+    labels = xp.unique_values(y)
+    idx = xp.argmin(xp.abs(pred[:, None] - labels[None, :]), axis=1)
+    return bool(xp.all(xp.take(labels, idx) == y))
+
+
+def verify(c: Construction, X, y, *, classes: bool | None = None) -> dict:
+    """Check the memorizer on (X, y) with bounds derived from its own rounding errors.
+
+    backward: |y_i - (A w)_i| <= admissible_i for every sorted training row, the residual computed
+    in extended precision with its own error added. forward: every float64 output c(x_i) lies within
+    admissible + evaluation error of y_i (plus, if the projections of X differ from the ones solved
+    for, the slope times the bound on that difference). classes: labels that are integers must be
+    recovered exactly by rounding to the nearest label.
+    """
+    xp, X, y = as_arrays(X, y)
+    if X.shape[1] != c.d:
+        raise ValueError(f"X has {X.shape[1]} features but the memorizer was built for d = {c.d}")
+    ev = c.evaluator
+    n = c.n
+    k_train = xp.arange(1, n + 1)
+    if not is_numpy_namespace(xp):
+        k_train = xp.asarray(k_train, device=array_device(c.z))
+    r, r_err = ev.evaluate(c.z, xp, y=c.y, k=k_train)
+    backward_ok = bool(xp.all(xp.abs(r) + r_err <= c.admissible))
+    K = c.abs_rows
+    y_scale = float(xp.max(xp.abs(c.y)))
+    y_scale = y_scale if y_scale > 0 else 1.0
+
+    z = project(X, c.a, xp)
+    k = ev.segment(z, xp)
+    out, out_err = ev.evaluate(z, xp, k=k)
+    zu = xp.unique_values(z)
+    same = zu.shape[0] == n and bool(xp.all(zu == c.z))
+    row = xp.clip(k - 1, 0, n - 1)
+    tol = xp.take(c.admissible, row) + out_err
+    if not same:
+        # |z' - z| <= 2 gamma(d) ||x|| ||a|| for two float64 evaluations of the same dot product
+        norms = xp.sqrt(xp.sum(xp.astype(X, xp.float64) ** 2, axis=1)) * float(
+            xp.sqrt(xp.sum(c.a**2))
+        )
+        slopes = xp.abs(ev.slope)
+        # a perturbed point may sit on a neighbouring segment: take the largest nearby slope
+        local = xp.abs(xp.take(ev.slope, k))
+        for step in (-1, 1):
+            local = xp.maximum(local, xp.abs(xp.take(ev.slope, xp.clip(k + step, 0, n))))
+        tol = tol + local * 2.0 * gamma(c.d) * norms
+    resid = xp.abs(out - y)
+    forward_ok = bool(xp.all(resid <= tol))
+    if classes is None:
+        classes = bool(xp.all(y == xp.round(y)))
+    class_ok = _classes_ok(out, y, xp) if classes else None
+    max_resid = float(xp.max(resid))
+    kappa = float(xp.max(K)) / y_scale
+    g = c.z - c.b
+    rel_back = xp.abs(r) / xp.where(K > 0, K, 1.0)
+    result = {
+        "n": int(X.shape[0]),
+        "n_distinct": n,
+        "d": c.d,
+        "n_params": c.n_params,
+        "direction": c.direction,
+        "kappa": kappa,
+        "min_gap": float(xp.min(g)),
+        "min_gap_relative": float(xp.min(g)) / max(float(c.z[-1] - c.z[0]), float(xp.min(g))),
+        "max_abs_weight": float(xp.max(xp.abs(c.w))),
+        "backward_error": float(xp.max(rel_back)),
+        "backward_error_bound": float(xp.max(c.admissible / xp.where(K > 0, K, 1.0))),
+        "backward_ok": backward_ok,
+        "max_abs_residual": max_resid,
+        "tolerance": float(xp.max(tol)),
+        "forward_error_units": max_resid / (2.0 * U * kappa * y_scale) if kappa > 0 else 0.0,
+        "forward_ok": forward_ok,
+        "same_projections": same,
+        "classes_ok": class_ok,
+    }
+    result["passed"] = bool(backward_ok and forward_ok and (class_ok is not False))
+    return result

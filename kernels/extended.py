@@ -1,0 +1,115 @@
+"""Extended-precision building blocks on float64 arrays of any namespace (NumPy, CuPy, torch).
+
+Why this module exists: the memorizer's matrix A (Zhang et al., Lemma 1) is so ill-conditioned that a
+float64 residual y - A w is dominated by the rounding of its own evaluation. Verifying the solve needs
+the residual to far more than 53 bits. Everything here is built from error-free transformations (Knuth's
+TwoSum, Dekker's TwoProduct, Rump-Ogita-Oishi extraction), each a handful of elementwise float64
+operations, so it vectorizes on every backend and never depends on an FMA or on summation order.
+
+All bounds use the unit roundoff ``U = 2**-53`` and Higham's ``gamma(k) = k U / (1 - k U)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+U = 2.0**-53
+"""Unit roundoff of IEEE binary64 (half of machine epsilon)."""
+
+_SPLITTER = 134217729.0  # 2**27 + 1, Dekker's split constant for binary64
+
+
+def gamma(k: float) -> float:
+    """Higham's gamma_k = k u / (1 - k u): bounds the relative error of k successive roundings."""
+    ku = k * U
+    if ku >= 1.0:
+        return math.inf
+    return ku / (1.0 - ku)
+
+
+def two_sum(a, b):
+    """s + e == a + b exactly, s = fl(a + b) (Knuth; no ordering assumption)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+def _split(a):
+    t = _SPLITTER * a
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def two_prod(a, b):
+    """p + e == a * b exactly, p = fl(a * b) (Dekker; valid while |a|, |b| < 2**996)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+def accurate_sum(terms, xp):
+    """Sum2 of Ogita, Rump & Oishi (2005) over a list of equally shaped arrays, elementwise.
+
+    Returns ``(s, err)``: ``s`` approximates the exact sum and ``|s - exact| <= err`` with
+    ``err = U |s| + gamma(K-1)**2 * sum|terms|`` (their Proposition 4.5).
+    """
+    s = terms[0]
+    comp = xp.zeros_like(s)
+    absum = xp.abs(s)
+    for t in terms[1:]:
+        s, e = two_sum(s, t)
+        comp = comp + e
+        absum = absum + xp.abs(t)
+    s = s + comp
+    k = len(terms)
+    # absum is itself a float sum of nonnegative terms: inflate by (1 + gamma(k)) to stay an upper bound.
+    err = U * xp.abs(s) + gamma(k - 1) ** 2 * (1.0 + gamma(k)) * absum
+    return s, err
+
+
+def _extraction_sigma(max_abs: float, n_terms: int) -> float:
+    # sigma = 2**M * 2**ceil(log2 max|p|) with 2**M >= n_terms + 2 makes every partial sum of the
+    # extracted parts an exact multiple of U*sigma bounded by sigma (Rump, Ogita & Oishi 2008, Lemma 3.3).
+    m = math.ceil(math.log2(n_terms + 2))
+    _, e = math.frexp(max_abs)  # max_abs < 2**e
+    return math.ldexp(1.0, m + e)
+
+
+def exact_prefix(parts, xp, levels: int = 3):
+    """Prefix sums of ``sum(parts)`` (1-D arrays of equal length n) to far beyond float64.
+
+    Returns ``(components, err)``. ``components`` is a list of arrays of length n + 1 (leading 0);
+    the exact prefix sum P_k = sum_{j<k} sum(parts)_j satisfies |P_k - sum(components)_k| <= err_k.
+    Each of the first ``levels`` components is an *exact* cumulative sum of extracted high-order
+    parts; the last is the float cumulative sum of what remains, whose error is ``err``.
+    """
+    n = parts[0].shape[0]
+    n_terms = n * len(parts)
+    rest = list(parts)
+    components = []
+    for _ in range(levels):
+        max_abs = max(float(xp.max(xp.abs(p))) if n else 0.0 for p in rest)
+        if max_abs == 0.0:
+            break
+        sigma = _extraction_sigma(max_abs, n_terms)
+        high = None
+        for idx, p in enumerate(rest):
+            q = (sigma + p) - sigma  # exact: p = q + (p - q) with q on the grid U*sigma
+            rest[idx] = p - q
+            high = q if high is None else high + q  # exact: both on the grid, |sum| <= sigma
+        components.append(xp.cumulative_sum(high, include_initial=True))
+    tail = rest[0]
+    tail_abs = xp.abs(rest[0])
+    for p in rest[1:]:
+        tail = tail + p  # error folded into err below via |p| terms
+        tail_abs = tail_abs + xp.abs(p)
+    components.append(xp.cumulative_sum(tail, include_initial=True))
+    # Any-order float summation of m terms errs by at most gamma(m-1) * sum|terms|; the elementwise
+    # combination of the rest parts adds one more rounding per part.
+    err = gamma(n_terms + len(parts)) * (1.0 + gamma(n_terms + 1)) * xp.cumulative_sum(
+        tail_abs, include_initial=True
+    )
+    return components, err

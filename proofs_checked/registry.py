@@ -1,0 +1,137 @@
+"""The claim registry: every checked claim, its parameters per scale, and how to run it."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from vacuity.proofs_checked.result import CheckResult
+
+SCALES = ("small", "paper")
+BACKENDS = ("numpy", "cupy", "torch")
+
+
+class BadInput(ValueError):
+    """Invalid user input (parameters, data): the CLI prints the message and exits 2."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: type
+    help: str
+    small: Any
+    paper: Any
+    check: Callable[[Any], str | None] = lambda v: None  # returns an error message or None
+
+    def parse(self, text: str) -> Any:
+        try:
+            if self.type is bool:
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            value = self.type(text)
+        except ValueError:
+            raise BadInput(f"parameter {self.name}: cannot read {text!r} as {self.type.__name__}") from None
+        return value
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    title: str
+    source: str
+    module: str  # vacuity.proofs_checked.<module> defines run(ctx) -> CheckResult
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def defaults(self, scale: str) -> dict[str, Any]:
+        return {p.name: getattr(p, scale) for p in self.params}
+
+    def resolve(self, scale: str, overrides: dict[str, str] | None = None) -> dict[str, Any]:
+        """Parameters for a run: scale defaults, then ``key=value`` overrides, each validated."""
+        if scale not in SCALES:
+            raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+        values = self.defaults(scale)
+        by_name = {p.name: p for p in self.params}
+        for key, text in (overrides or {}).items():
+            if key not in by_name:
+                known = ", ".join(sorted(by_name)) or "none"
+                raise BadInput(f"claim {self.id} has no parameter {key!r} (parameters: {known})")
+            values[key] = by_name[key].parse(text)
+        for p in self.params:
+            msg = p.check(values[p.name])
+            if msg:
+                raise BadInput(f"parameter {p.name}={values[p.name]!r}: {msg}")
+        return values
+
+    def run(self, *, scale: str = "small", backend: str = "numpy", seed: int = 0,
+            overrides: dict[str, str] | None = None, figures_dir: Path | None = None,
+            progress: Any = None) -> CheckResult:
+        if backend not in BACKENDS:
+            raise BadInput(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        params = self.resolve(scale, overrides)
+        mod = importlib.import_module(f"vacuity.proofs_checked.{self.module}")
+        return mod.run(RunContext(self, scale, backend, seed, params, figures_dir, progress))
+
+    def math(self) -> list[tuple[str, str]]:
+        """(caption, MathML) pairs: the statement and derivation, for the report."""
+        mod = importlib.import_module(f"vacuity.proofs_checked.{self.module}")
+        return mod.math()
+
+
+@dataclass
+class RunContext:
+    claim: Claim
+    scale: str
+    backend: str
+    seed: int
+    params: dict[str, Any]
+    figures_dir: Path | None = None
+    progress: Any = None  # optional callable(str) for status lines
+
+
+def _positive(v):
+    return None if v >= 1 else "must be at least 1"
+
+
+CLAIMS: dict[str, Claim] = {}
+
+
+def register(claim: Claim) -> Claim:
+    if claim.id in CLAIMS:
+        raise ValueError(f"duplicate claim id {claim.id}")
+    CLAIMS[claim.id] = claim
+    return claim
+
+
+register(Claim(
+    id="expressivity",
+    title="A two-layer ReLU network with 2n + d weights represents any function on n points",
+    source="Zhang et al. 2017, Theorem 1 and Lemma 1",
+    module="expressivity",
+    params=(
+        Param("n", int, "number of sample points", 1000, 50000, _positive),
+        Param("d", int, "input dimension", 64, 3072, _positive),
+        Param("labels", str, "'classes' (integers 0..n_classes-1) or 'real' (standard normal)",
+              "classes", "classes",
+              lambda v: None if v in ("classes", "real") else "must be 'classes' or 'real'"),
+        Param("n_classes", int, "number of classes for class labels", 10, 10,
+              lambda v: None if v >= 2 else "must be at least 2"),
+        Param("n_directions", int, "random directions tried when d < n", 4, 4, _positive),
+        Param("theta", float, "position of each kink inside its gap, in (0, 1)", 0.25, 0.25,
+              lambda v: None if 0 < v < 1 else "must lie strictly between 0 and 1"),
+        Param("sweep_max", int, "largest n of the conditioning sweep (kappa, min gap vs n)", 4096, 16384,
+              lambda v: None if v >= 64 else "must be at least 64"),
+    ),
+))
+
+
+def get(claim_id: str) -> Claim:
+    try:
+        return CLAIMS[claim_id]
+    except KeyError:
+        raise BadInput(f"unknown claim {claim_id!r}; run 'vacuity list' to see the claims") from None
