@@ -66,7 +66,7 @@ def accurate_sum(terms, xp):
     s = s + comp
     k = len(terms)
     # absum is itself a float sum of nonnegative terms: inflate by (1 + gamma(k)) to stay an upper bound.
-    err = U * xp.abs(s) + gamma(k - 1) ** 2 * (1.0 + gamma(k)) * absum
+    err = U * (1.0 + 2.0 * U) * xp.abs(s) + gamma(k - 1) ** 2 * (1.0 + gamma(k)) * absum
     return s, err
 
 

@@ -1,0 +1,224 @@
+"""Zhang et al. (2017), Theorem 1 and Lemma 1, stated and derived in sympy.
+
+Theorem 1. There exists a two-layer neural network with ReLU activations and 2n + d weights that can
+represent any function on a sample of size n in d dimensions.
+
+The network is c(x) = sum_{j=1}^n w_j max(<a, x> - b_j, 0) with a in R^d and b, w in R^n. Lemma 1:
+for interleaved b_1 < z_1 < b_2 < z_2 < ... < b_n < z_n the matrix A_ij = max(z_i - b_j, 0) is lower
+triangular with positive diagonal z_i - b_i, so it is invertible and its smallest eigenvalue is
+min_i (z_i - b_i). Everything numeric in the package (the weight count, the recurrence that solves
+A w = y in O(n), the spacing law behind the conditioning) is derived here, not typed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+n, d = sp.symbols("n d", positive=True, integer=True)
+i, j = sp.symbols("i j", positive=True, integer=True)
+
+# ------------------------------------------------------------------------------ the network
+
+
+def parameter_blocks() -> dict[str, sp.MatrixSymbol]:
+    """The network's parameters as shaped symbols: direction a, kinks b, output weights w."""
+    return {
+        "a": sp.MatrixSymbol("a", d, 1),
+        "b": sp.MatrixSymbol("b", n, 1),
+        "w": sp.MatrixSymbol("w", n, 1),
+    }
+
+
+@lru_cache(maxsize=None)
+def weight_count() -> sp.Expr:
+    """Number of weights, counted from the parameter shapes: 2 n + d."""
+    return sp.expand(sum(sp.Mul(*m.shape) for m in parameter_blocks().values()))
+
+
+def weight_count_numeric(n_value: int, d_value: int) -> int:
+    return int(weight_count().subs({n: n_value, d: d_value}))
+
+
+def network_expression() -> sp.Expr:
+    """c(x) = sum_j w_j max(<a, x> - b_j, 0) as a sympy expression (for display)."""
+    z = sp.Symbol("z", real=True)  # z = <a, x>
+    w = sp.IndexedBase("w")
+    b = sp.IndexedBase("b")
+    return sp.Sum(w[j] * sp.Max(z - b[j], 0), (j, 1, n))
+
+
+def theorem_statement() -> sp.Expr:
+    """c(x_i) = y_i for all i, with #weights = 2n + d (the claim, as a displayable relation)."""
+    return sp.Eq(sp.Symbol("\\#\\mathrm{weights}"), weight_count())
+
+
+# --------------------------------------------------------------------------------- Lemma 1
+
+
+@dataclass(frozen=True)
+class Interleaved:
+    """Symbolic interleaved sequences: b_1 = t, z_i = b_i + g_i, b_{i+1} = z_i + h_i with g, h > 0.
+
+    Positivity of the increments *is* the interleaving hypothesis; sympy then decides every
+    max(z_i - b_j, 0) from the signs alone, so the proofs below use no numeric values."""
+
+    z: tuple
+    b: tuple
+    g: tuple
+    h: tuple
+
+    @classmethod
+    def make(cls, size: int) -> "Interleaved":
+        t = sp.Symbol("t", real=True)
+        g = sp.symbols(f"g1:{size + 1}", positive=True)
+        h = sp.symbols(f"h1:{size}", positive=True)
+        z, b = [], []
+        cur = t
+        for k in range(size):
+            b.append(cur)
+            cur = cur + g[k]
+            z.append(cur)
+            if k < size - 1:
+                cur = cur + h[k]
+        return cls(tuple(z), tuple(b), tuple(g), tuple(h))
+
+    def matrix(self) -> sp.Matrix:
+        m = len(self.z)
+        return sp.Matrix(m, m, lambda r, c: sp.Max(self.z[r] - self.b[c], 0))
+
+
+@dataclass(frozen=True)
+class Lemma1Proof:
+    size: int
+    lower_triangular: bool
+    diagonal_is_gap: bool
+    eigenvalues_are_gaps: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.lower_triangular and self.diagonal_is_gap and self.eigenvalues_are_gaps
+
+
+def prove_lemma1(size: int) -> Lemma1Proof:
+    """Lemma 1 for one n: A lower triangular, diagonal z_i - b_i, characteristic polynomial
+    prod_i (lambda - (z_i - b_i)), so the spectrum is the gaps and the smallest eigenvalue their min."""
+    s = Interleaved.make(size)
+    A = s.matrix()
+    lam = sp.Symbol("lambda")
+    upper_zero = all(A[r, c] == 0 for r in range(size) for c in range(r + 1, size))
+    diag = all(sp.simplify(A[r, r] - s.g[r]) == 0 for r in range(size))
+    charpoly = A.charpoly(lam).as_expr()
+    target = sp.Mul(*[(lam - g) for g in s.g])
+    eig = sp.expand(charpoly - target) == 0
+    return Lemma1Proof(size, upper_zero, diag, eig)
+
+
+# ------------------------------------------------------------------------------ the recurrence
+
+
+@lru_cache(maxsize=None)
+def recurrence() -> tuple[sp.Symbol, sp.Expr]:
+    """Derive w_i from rows i and i-1 of A w = y, for general n.
+
+    Row i is sum_{j<=i} w_j (z_i - b_j) = z_i S_i - T_i with S_i = sum_{j<=i} w_j and
+    T_i = sum_{j<=i} w_j b_j. Subtracting row i-1 and using S_i = S_{i-1} + w_i, T_i = T_{i-1} + b_i w_i
+    leaves one linear equation in w_i. Returns (w_i, its solution).
+    """
+    zi, zp, bi, yi, yp, Sp, Tp, wi = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1} T_{i-1} w_i", real=True)
+    row_i = zi * (Sp + wi) - (Tp + bi * wi)
+    row_prev = zp * Sp - Tp
+    (sol,) = sp.solve(sp.Eq(row_i - row_prev, yi - yp), wi)
+    return wi, sp.factor(sol, wi)
+
+
+def recurrence_formula() -> sp.Expr:
+    """The form the paper-facts give: (y_i - y_{i-1} - (z_i - z_{i-1}) S_{i-1}) / (z_i - b_i)."""
+    zi, zp, bi, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1}", real=True)
+    return (yi - yp - (zi - zp) * Sp) / (zi - bi)
+
+
+def recurrence_matches_formula() -> bool:
+    _, sol = recurrence()
+    return sp.simplify(sol - recurrence_formula()) == 0
+
+
+def slope_recurrence() -> tuple[sp.Expr, sp.Expr]:
+    """S_i = alpha_i S_{i-1} + beta_i: the same recurrence on the slopes S_i = S_{i-1} + w_i, the form
+    the vectorized kernel scans. Returns (alpha_i, beta_i)."""
+    zi, zp, bi, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1}", real=True)
+    S_i = sp.expand(Sp + recurrence_formula())
+    alpha = sp.simplify(S_i.coeff(Sp))
+    beta = sp.simplify(S_i - alpha * Sp)
+    return alpha, beta
+
+
+def solve_by_recurrence(z, b, y) -> list:
+    """w by the derived recurrence, on symbolic or numeric sequences (exact arithmetic)."""
+    wi, sol = recurrence()
+    zi, zp, bi, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1}", real=True)
+    w, S = [], sp.Integer(0)
+    for k in range(len(z)):
+        val = sol.subs({zi: z[k], zp: z[k - 1] if k else 0, bi: b[k], yi: y[k],
+                        yp: y[k - 1] if k else 0, Sp: S})
+        val = sp.cancel(val)  # keep each w_k a reduced rational function: nested forms blow up
+        w.append(val)
+        S = sp.cancel(S + val)
+    return w
+
+
+@dataclass(frozen=True)
+class RecurrenceProof:
+    size: int
+    solves_system: bool  # A w_rec - y == 0 identically
+    equals_triangular_solve: bool  # w_rec == sympy's forward substitution, entry by entry
+
+    @property
+    def holds(self) -> bool:
+        return self.solves_system and self.equals_triangular_solve
+
+
+def prove_recurrence(size: int) -> RecurrenceProof:
+    """For one n, with symbolic interleaved z, b and symbolic labels y: the recurrence solves A w = y
+    and coincides with the generic triangular solve, as rational-function identities."""
+    s = Interleaved.make(size)
+    y = sp.symbols(f"y1:{size + 1}", real=True)
+    A = s.matrix()
+    w_rec = sp.Matrix(solve_by_recurrence(s.z, s.b, y))
+    residual = A * w_rec - sp.Matrix(y)
+    solves = all(sp.cancel(e) == 0 for e in residual)
+    w_tri = A.lower_triangular_solve(sp.Matrix(y))
+    same = all(sp.cancel(e) == 0 for e in (w_rec - w_tri))
+    return RecurrenceProof(size, solves, same)
+
+
+# ------------------------------------------------------------------------- conditioning laws
+
+
+def min_spacing_mean(density: sp.Expr, x: sp.Symbol, size) -> sp.Expr:
+    """Asymptotic mean of the smallest gap between `size` iid draws from `density`.
+
+    The number of pairs closer than t is asymptotically Poisson with mean n(n-1)/2 * 2 t int f^2
+    (each of the n(n-1)/2 pairs is that close with probability ~ 2 t int f^2), so
+    P(min spacing > t) ~ exp(-n(n-1) t int f^2): exponential with mean 1 / (n(n-1) int f^2). For the
+    uniform density this is 1/(n(n-1)); the exact value is 1/(n^2 - 1)."""
+    return 1 / (size * (size - 1) * sp.integrate(density**2, (x, -sp.oo, sp.oo)))
+
+
+def gaussian_min_spacing_mean(sigma=None, size=None) -> sp.Expr:
+    """For projections N(0, sigma^2) (Gaussian data, unit random direction): 2 sqrt(pi) sigma / (n(n-1))."""
+    x = sp.Symbol("x", real=True)
+    sig = sigma if sigma is not None else sp.Symbol("sigma", positive=True)
+    f = sp.exp(-(x**2) / (2 * sig**2)) / (sig * sp.sqrt(2 * sp.pi))
+    return sp.simplify(min_spacing_mean(f, x, size if size is not None else n))
+
+
+MIN_SPACING_RATE_EXPONENT = -2
+"""The smallest gap between n projections shrinks like n^-2 of their spread (Lemma 1's eigenvalue)."""
+
+
+def min_gap_mean(n_value: int, theta: float, sigma: float = 1.0) -> float:
+    """Expected Lemma-1 eigenvalue min_i (z_i - b_i) = (1 - theta) * min spacing, asymptotically."""
+    return float((1 - theta) * gaussian_min_spacing_mean(sp.Float(sigma), sp.Integer(n_value)))
