@@ -11,9 +11,9 @@ from vacuity.proofs_checked.atomic import save_figure
 
 
 def _toy(theta: float, seed: int):
-    rng = np.random.default_rng(seed)
-    z = np.sort(rng.uniform(0.0, 10.0, 6))
-    y = rng.integers(0, 4, 6).astype(float)
+    # a fixed, varied toy sample: the point is the picture, not the draw
+    z = np.array([0.8, 2.1, 3.9, 5.2, 7.0, 8.6])
+    y = np.array([1.0, 3.0, 0.0, 2.0, 3.0, 1.0])
     c = K.construct(z[:, None], y, theta=theta, n_directions=1, seed=seed)
     sign = float(c.a[0])  # the 1-D direction is +-1; plot along the projection
     return c, c.z, c.y, sign
@@ -34,12 +34,12 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
     for j in range(c.n):
         piece = float(c.w[j]) * np.maximum(grid - float(c.b[j]), 0.0)
         total += piece
-        ax.plot(grid, piece, lw=0.9, alpha=0.7, label=f"$w_{j + 1}\\,(z-b_{j + 1})_+$" if j < 3 else None)
+        ax.plot(grid, piece, lw=0.9, alpha=0.7, label=f"$w_{j + 1}\\,(z-b_{j + 1})_+$")
         ax.axvline(float(c.b[j]), color="0.6", ls=":", lw=0.8)
     ax.plot(grid, total, color="k", lw=2.2, label="$c(z)=\\sum_j w_j (z-b_j)_+$")
     ax.scatter(z, y, s=45, color="crimson", zorder=5, label="$(z_i, y_i)$")
     span = float(y.max() - y.min()) or 1.0
-    ax.set_ylim(float(y.min()) - 1.5 * span, float(y.max()) + 1.5 * span)
+    ax.set_ylim(float(y.min()) - 0.8 * span, float(y.max()) + 0.8 * span)
     ax.set_xlabel("projection $z=\\langle a,x\\rangle$ (dotted: kinks $b_j$)")
     ax.set_title("(a) interleaved kinks; ReLU pieces sum to the labels")
     ax.legend(fontsize=7, loc="upper left")
@@ -54,9 +54,9 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
                 label="$(1-\\theta)\\,2\\sqrt{\\pi}/(n(n-1))$")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.legend(fontsize=8)
     ax.set_xlabel("n (Gaussian data, one random direction)")
     ax.set_title("(b) Lemma 1's smallest eigenvalue shrinks like $n^{-2}$")
-    ax.legend(fontsize=8)
 
     ax = axes[2]
     if len(ns):
@@ -67,9 +67,9 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
         ax.text(ns[0], 0.55, "label spacing / 2", fontsize=8, color="0.3")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.legend(fontsize=8)
     ax.set_xlabel("n")
     ax.set_title("(c) condition $\\kappa=\\max_i\\sum_j|w_j|(z_i-b_j)_+/\\max|y|$")
-    ax.legend(fontsize=8)
 
     fig.suptitle("Zhang et al. 2017, Theorem 1: a 2n + d weight ReLU network fits any labels", fontsize=11)
     fig.tight_layout()
