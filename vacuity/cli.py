@@ -1,2 +1,317 @@
-def main():
-    pass
+"""The ``vacuity`` command line: list, check, report, run. Its options, output and exit codes are a
+public contract (README, "Command line").
+
+Exit status: 0 all checks passed, 1 a check failed, 2 bad usage or bad input. Bad input is reported
+as one line, ``vacuity: error: <reason>``, on stderr and before anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Iterator, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from vacuity import __version__
+from vacuity.proofs_checked import registry
+from vacuity.proofs_checked import report as rep
+from vacuity.proofs_checked.registry import BACKENDS, SCALES, BadInput, Claim
+from vacuity.proofs_checked.report import fmt
+from vacuity.proofs_checked.result import CheckResult
+
+# Modules imported before any command runs, so that they can register extra claims (comma-separated).
+PLUGINS_ENV = "VACUITY_PLUGINS"
+
+# The long torch experiments of `vacuity run`, by name. None exist yet; each will be a callable taking
+# (config: Path | None, overrides: dict[str, str], out: Path | None, resume: bool) -> exit status.
+EXPERIMENTS: dict[str, Callable[..., int]] = {}
+
+app = typer.Typer(
+    name="vacuity",
+    help="Generalization theory for deep networks as checked claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Errors must stay one line: no rich panels around usage errors, no pretty tracebacks.
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    print(f"vacuity: error: {' '.join(message.split())}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn bad input (BadInput, a ValueError from user data, an unwritable path) into exit 2."""
+    try:
+        yield
+    except (ValueError, OSError) as e:  # BadInput is a ValueError
+        fail(str(e) or type(e).__name__)
+
+
+def parse_sets(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise BadInput(f"--set expects key=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def check_options(scale: str, backend: str, seed: int) -> None:
+    if scale not in SCALES:
+        raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if backend not in BACKENDS:
+        raise BadInput(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if seed < 0:
+        raise BadInput(f"seed must be a non-negative integer, got {seed}")
+    if backend == "cupy":
+        require_gpu()
+
+
+def require_gpu() -> None:
+    # CuPy is never imported at module level: most machines have neither CuPy nor a GPU.
+    try:
+        import cupy
+    except ImportError:
+        raise BadInput("--backend cupy needs CuPy (pip install 'vacuity[gpu]'), "
+                       "which is not installed") from None
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as e:  # CUDARuntimeError and friends: no driver, no device
+        raise BadInput(f"--backend cupy needs a CUDA GPU; CuPy found none ({e})") from None
+    if count < 1:
+        raise BadInput("--backend cupy needs a CUDA GPU; CuPy found none")
+
+
+def select(ids: list[str] | None) -> list[Claim]:
+    if not ids:
+        return list(registry.CLAIMS.values())
+    return [registry.get(i) for i in dict.fromkeys(ids)]  # dict: drop repeats, keep order
+
+
+def overrides_per_claim(claims: list[Claim], scale: str, sets: dict[str, str]) -> dict[str, dict]:
+    """Each --set applies to every selected claim that has that parameter; all are validated now,
+    before anything runs, so bad input never leaves half a run behind."""
+    known = {p.name for c in claims for p in c.params}
+    unknown = [k for k in sets if k not in known]
+    if unknown:
+        names = ", ".join(sorted(known)) or "none"
+        raise BadInput(f"no selected claim has a parameter {unknown[0]!r} (parameters: {names})")
+    per_claim = {}
+    for c in claims:
+        mine = {k: v for k, v in sets.items() if k in {p.name for p in c.params}}
+        c.resolve(scale, mine)
+        per_claim[c.id] = mine
+    return per_claim
+
+
+# ---------------------------------------------------------------------------------------- running
+
+
+@contextlib.contextmanager
+def status(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr (stdout stays clean for tables or JSON); a no-op when disabled."""
+    if not enabled:
+        yield lambda text: None
+        return
+    with Console(stderr=True).status("starting") as s:
+        yield lambda text: s.update(Text(text))
+
+
+def run_claims(claims: list[Claim], *, scale: str, backend: str, seed: int,
+               overrides: dict[str, dict], figures_dir: Path | None, show: bool) -> list[CheckResult]:
+    results = []
+    with status(show) as update:
+        for i, c in enumerate(claims, 1):
+            prefix = f"[{i}/{len(claims)}] {c.id}"
+            update(f"{prefix}: running ({scale}, {backend})")
+            # Claims report through `progress`; a stray print must not corrupt `--json` on stdout.
+            with contextlib.redirect_stdout(sys.stderr):
+                results.append(c.run(scale=scale, backend=backend, seed=seed,
+                                     overrides=overrides[c.id], figures_dir=figures_dir,
+                                     progress=lambda msg, p=prefix: update(f"{p}: {msg}")))
+    return results
+
+
+# --------------------------------------------------------------------------------------- printing
+
+
+def _verdict(passed: bool) -> Text:
+    return Text("PASS", style="bold green") if passed else Text("FAIL", style="bold red")
+
+
+def print_result(console: Console, r: CheckResult) -> None:
+    head = Text.assemble(_verdict(r.passed), " ", (r.claim, "bold"), f" — {r.title}")
+    console.print(head)
+    console.print(Text(f"{r.source}; scale {r.scale}, backend {r.backend}, seed {r.seed}, "
+                       f"{r.seconds:.1f} s", style="dim"))
+    if r.params:
+        console.print(Text("params: " + ", ".join(f"{k}={v}" for k, v in r.params.items())))
+    # Numbers and verdicts never wrap, names fold rather than being cut short, prose gets some room.
+    steps = Table("step", "kind", "result", "seconds", "detail")
+    quantities = Table("quantity", "measured", "predicted", "tolerance", "result", "note")
+    for table, keep in ((steps, (1, 2, 3)), (quantities, (1, 2, 3, 4))):
+        for i in keep:
+            table.columns[i].no_wrap = True
+        table.columns[0].overflow = "fold"
+        table.columns[-1].min_width = 12
+    for s in r.steps:
+        steps.add_row(Text(s.name), s.kind, _verdict(s.passed), f"{s.seconds:.2f}", Text(s.detail))
+    for q in r.quantities:
+        quantities.add_row(Text(q.name), fmt(q.measured), fmt(q.predicted), fmt(q.tolerance),
+                           _verdict(q.passed), Text(q.note))
+    for table, rows in ((steps, r.steps), (quantities, r.quantities)):
+        if rows:
+            console.print(table)
+    for f in r.figures:
+        console.print(Text(f"figure: {f}", style="dim"))
+    console.print()
+
+
+def print_json(results: list[CheckResult]) -> None:
+    sys.stdout.write(rep.dumps([r.to_json() for r in results]) + "\n")
+
+
+# --------------------------------------------------------------------------------------- commands
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"vacuity {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    for name in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            fail(f"cannot import plugin module {name!r} from ${PLUGINS_ENV}: {e}")
+
+
+# Scale and backend are plain strings, checked by check_options, so a bad value gets the one-line error.
+ScaleOpt = Annotated[str, typer.Option("--scale", metavar="SCALE",
+                                       help=f"One of: {', '.join(SCALES)}.")]
+BackendOpt = Annotated[str, typer.Option("--backend", metavar="BACKEND",
+                                         help=f"One of: {', '.join(BACKENDS)}.")]
+SeedOpt = Annotated[int, typer.Option("--seed", metavar="SEED", help="Random seed (non-negative).")]
+
+
+@app.command("list")
+def list_claims() -> None:
+    """List the claims: ids, titles, sources."""
+    table = Table("id", "title", "source")
+    for c in registry.CLAIMS.values():
+        table.add_row(Text(c.id), Text(c.title), Text(c.source))
+    Console().print(table)
+
+
+@app.command()
+def check(
+    ids: Annotated[list[str] | None, typer.Argument(
+        metavar="ID", help="Claim ids (default: all).")] = None,
+    scale: ScaleOpt = "small",
+    backend: BackendOpt = "numpy",
+    seed: SeedOpt = 0,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE", help="Parameter override key=value (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print only a JSON array of results.")] = False,
+    figures: Annotated[Path | None, typer.Option(
+        "--figures", metavar="DIR", help="Write the claims' figures into this directory.")] = None,
+) -> None:
+    """Run checked proofs; exit 0 if all pass, 1 if any fails, 2 on bad input."""
+    with user_errors():
+        check_options(scale, backend, seed)
+        claims = select(ids)
+        overrides = overrides_per_claim(claims, scale, parse_sets(sets))
+        if figures is not None:
+            figures.mkdir(parents=True, exist_ok=True)
+        results = run_claims(claims, scale=scale, backend=backend, seed=seed, overrides=overrides,
+                             figures_dir=figures, show=not as_json)
+    if as_json:
+        print_json(results)
+    else:
+        console = Console(highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = 120  # logs and pipes have no width; rich's 80 squeezes the notes
+        for r in results:
+            print_result(console, r)
+        ok = sum(r.passed for r in results)
+        console.print(Text(f"{ok} of {len(results)} claims passed",
+                           style="bold green" if ok == len(results) else "bold red"))
+    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Report directory (replaced as a whole).")] = Path("report"),
+    scale: ScaleOpt = "small",
+    backend: BackendOpt = "numpy",
+    seed: SeedOpt = 0,
+) -> None:
+    """Run every claim and write report.json, report.md, report.html and figures/ into --out."""
+    with user_errors():
+        check_options(scale, backend, seed)
+        claims = select(None)
+        overrides = overrides_per_claim(claims, scale, {})
+        with rep.staging(out) as root:
+            figures = root / "figures"
+            figures.mkdir()
+            results = run_claims(claims, scale=scale, backend=backend, seed=seed,
+                                 overrides=overrides, figures_dir=figures, show=True)
+            maths = {c.id: c.math() for c in claims}
+            meta = rep.metadata_for(results, scale=scale, backend=backend, seed=seed)
+            rep.write_files(root, results, maths, meta)
+    ok = sum(r.passed for r in results)
+    print(f"{rep.verdict(meta['passed'])}: {ok} of {len(results)} claims passed; "
+          f"report written to {out}/report.html")
+    raise typer.Exit(0 if meta["passed"] else 1)
+
+
+@app.command()
+def run(
+    experiment: Annotated[str, typer.Argument(metavar="EXPERIMENT", help="Experiment name.")],
+    config: Annotated[Path | None, typer.Option(
+        "--config", metavar="FILE.toml", help="Settings file (TOML).")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE", help="Setting override key=value (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Output directory.")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue from the last checkpoint.")] = False,
+) -> None:
+    """Run a long torch experiment, with checkpoints."""
+    with user_errors():
+        overrides = parse_sets(sets)
+        if experiment not in EXPERIMENTS:
+            available = ", ".join(sorted(EXPERIMENTS)) or "none yet"
+            raise BadInput(f"unknown experiment {experiment!r} (available: {available})")
+        code = EXPERIMENTS[experiment](config=config, overrides=overrides, out=out, resume=resume)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app(prog_name="vacuity")
+
+
+if __name__ == "__main__":
+    main()

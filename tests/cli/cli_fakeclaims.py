@@ -1,0 +1,81 @@
+"""Fast fake claims for the CLI tests, so they never wait on (or depend on) the real claims.
+
+In-process tests put them into a monkeypatched registry (see conftest.py); subprocess tests name
+``cli_fakeplugin`` in ``$VACUITY_PLUGINS``, which registers them next to the real claims. Importing this
+module has no side effects.
+"""
+
+from __future__ import annotations
+
+import time
+
+from vacuity.proofs_checked.registry import Claim, Param
+from vacuity.proofs_checked.result import CheckResult, Quantity, Step
+
+# Claim.run imports vacuity.proofs_checked.<module>, so this module answers to a name under it too.
+MODULE = "_fake_claims_for_tests"
+QUALNAME = f"vacuity.proofs_checked.{MODULE}"
+
+# A valid 1x1 PNG: enough for the report to embed, without importing matplotlib.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a2b2d1b10000000049454e44ae426082"
+)
+
+CRASH_WITH: type[BaseException] = RuntimeError  # what fake-crash raises; tests may swap it
+
+STRAY_PRINT = False  # a claim that prints to stdout (tests that --json stays parseable)
+
+MATHML = "<mrow><mi>n</mi><mo>&#8805;</mo><mn>1</mn></mrow>"
+
+
+def _positive(v):
+    return None if v >= 1 else "must be at least 1"
+
+
+def _claim(cid: str, title: str) -> Claim:
+    return Claim(id=cid, title=title, source="Tests, Lemma 0", module=MODULE,
+                 params=(Param("n", int, "a size", 3, 30, _positive),))
+
+
+CLAIMS = {c.id: c for c in (
+    _claim("fake-pass", "A claim that holds"),
+    _claim("fake-fail", "A claim whose quantity misses its prediction"),
+)}
+CRASH = _claim("fake-crash", "A claim whose run raises halfway")
+BAD_DATA = _claim("fake-bad-data", "A claim that rejects its data with ValueError")
+
+
+def run(ctx) -> CheckResult:
+    t0 = time.perf_counter()
+    cid = ctx.claim.id
+    if ctx.progress:
+        ctx.progress("step 1 of 1")
+    if STRAY_PRINT:
+        print("a stray print from a claim: must not reach stdout in --json mode")
+    figures = []
+    if ctx.figures_dir is not None:
+        (ctx.figures_dir / f"{cid}.png").write_bytes(PNG)
+        figures.append(f"figures/{cid}.png")
+    if cid == "fake-crash":
+        raise CRASH_WITH("simulated crash halfway through a claim")
+    if cid == "fake-bad-data":
+        raise ValueError("labels contain NaN\nsecond line that must not be printed separately")
+    n = ctx.params["n"]
+    measured = float(n) if cid == "fake-pass" else float("nan")
+    q = Quantity.compare("n_params", measured, float(n), 1e-9, note="2 | 3")
+    return CheckResult(
+        claim=cid, title=ctx.claim.title, source=ctx.claim.source, passed=q.passed,
+        scale=ctx.scale, backend=ctx.backend, seed=ctx.seed, params=dict(ctx.params),
+        steps=[Step("count parameters", "numeric", q.passed, detail="<b>escaped</b>")],
+        quantities=[q], figures=figures, seconds=time.perf_counter() - t0,
+        versions={"vacuity": "test"},
+    )
+
+
+def math():
+    return [("Statement", MATHML), ("Already wrapped", f"<math>{MATHML}</math>")]
+
+
+def everything() -> dict[str, Claim]:
+    return {**CLAIMS, CRASH.id: CRASH, BAD_DATA.id: BAD_DATA}

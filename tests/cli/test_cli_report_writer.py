@@ -1,0 +1,74 @@
+"""The report writer's building blocks: the staged directory swap, JSON cleaning, MathML wrapping."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from vacuity.proofs_checked import report
+
+
+def test_staging_swaps_in_the_new_directory_and_drops_the_old(tmp_path):
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.json").write_text("old")
+    with report.staging(out) as root:
+        assert root.parent == out.parent and root != out and not any(root.iterdir())
+        (root / "new.txt").write_text("new")
+        assert (out / "report.json").exists()  # untouched until the build is finished
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+    assert [p.name for p in out.iterdir()] == ["new.txt"]
+
+
+def test_staging_discards_a_failed_build(tmp_path):
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.json").write_text("old")
+    with pytest.raises(RuntimeError), report.staging(out) as root:
+        (root / "half.txt").write_text("half")
+        raise RuntimeError("crash")
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+    assert [p.name for p in out.iterdir()] == ["report.json"]
+
+
+def test_failed_swap_puts_the_old_report_back(tmp_path, monkeypatch):
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.json").write_text("old")
+    real_rename = report.os.rename
+
+    def rename(src, dst):
+        if ".new-" in str(src):  # the rename that swaps the new report in
+            raise OSError("disk gone")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(report.os, "rename", rename)
+    with pytest.raises(OSError), report.staging(out) as root:
+        (root / "new.txt").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+    assert (out / "report.json").read_text() == "old"
+
+
+def test_plain_json_has_no_nan_and_no_numpy():
+    doc = report.plain({"a": float("nan"), "b": np.float64(2.5), "c": np.int64(3), "d": (np.inf, 1),
+                        "e": np.arange(2), "f": np.bool_(True)})
+    assert doc == {"a": None, "b": 2.5, "c": 3, "d": [None, 1], "e": [0, 1], "f": True}
+    json.dumps(doc, allow_nan=False)
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("<mi>x</mi>", '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mi>x</mi></math>'),
+    ("  <math><mi>x</mi></math>\n", "<math><mi>x</mi></math>"),
+])
+def test_mathml_is_wrapped_once(given, expected):
+    assert report.as_math_element(given) == expected
+
+
+def test_figures_outside_the_report_are_not_embedded(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not yours")
+    root = tmp_path / "rep"
+    root.mkdir()
+    assert "missing figure" in report._figure(root, "../secret.png")

@@ -1,0 +1,5 @@
+"""``python -m vacuity`` is the ``vacuity`` command."""
+
+from vacuity.cli import main
+
+main()
