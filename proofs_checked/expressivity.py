@@ -21,21 +21,33 @@ SIGMAS = 6.0  # Monte Carlo tolerances: 6 standard errors of the estimate
 
 
 def math():
-    """(caption, MathML) pairs for the report."""
+    """(caption, MathML) pairs for the report: sympy's presentation MathML of the derived objects."""
+    import sympy as sp
     from sympy.printing.mathml import mathml
 
     wi, sol = T.recurrence()
     alpha, beta = T.slope_recurrence()
-    import sympy as sp
+    idx = sp.Symbol("i", integer=True, positive=True)
+    ib = {name: sp.IndexedBase(name) for name in ("w", "z", "b", "y", "S", "T")}
+    # the derivation uses plain symbols named like z_{i-1}; display them as indexed objects
+    subs = {}
+    for sym in (sol.free_symbols | alpha.free_symbols | beta.free_symbols | {wi}):
+        base, _, sub = sym.name.partition("_")
+        subs[sym] = ib[base][idx - 1] if sub == "{i-1}" else ib[base][idx]
+    S = ib["S"]
+    E_gap = sp.Function("mean")(sp.Symbol("g_min"))
 
-    S_i, S_p = sp.symbols("S_i S_{i-1}")
+    def pm(expr):
+        return mathml(expr, printer="presentation")
+
     return [
-        ("Network", mathml(sp.Eq(sp.Symbol("c(x)"), T.network_expression()), printer="presentation")),
-        ("Weight count (derived from the parameter shapes)", mathml(T.theorem_statement(), printer="presentation")),
-        ("Recurrence (rows i and i-1 of A w = y)", mathml(sp.Eq(wi, sol), printer="presentation")),
-        ("Slope form scanned by the kernel", mathml(sp.Eq(S_i, alpha * S_p + beta), printer="presentation")),
+        ("Network", pm(sp.Eq(sp.Function("c")(sp.Symbol("x")), T.network_expression()))),
+        ("Weight count, derived from the parameter shapes a (d x 1), b (n x 1), w (n x 1)",
+         pm(sp.Eq(sp.Symbol("N_weights"), T.weight_count()))),
+        ("Recurrence: rows i and i-1 of A w = y", pm(sp.Eq(wi.subs(subs), sol.subs(subs)))),
+        ("Slope form scanned by the kernel", pm(sp.Eq(S[idx], (alpha * S[idx - 1] + beta).subs(subs)))),
         ("Lemma 1 eigenvalue scale: mean smallest gap of n Gaussian projections",
-         mathml(sp.Eq(sp.Symbol("E[min gap]"), T.gaussian_min_spacing_mean()), printer="presentation")),
+         pm(sp.Eq(E_gap, T.gaussian_min_spacing_mean()))),
     ]
 
 

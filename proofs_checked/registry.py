@@ -45,7 +45,7 @@ class Claim:
     id: str
     title: str
     source: str
-    module: str  # vacuity.proofs_checked.<module> defines run(ctx) -> CheckResult
+    module: str  # "<name>" in vacuity.proofs_checked, or a dotted path; defines run(ctx) and math()
     params: tuple[Param, ...] = field(default_factory=tuple)
 
     def defaults(self, scale: str) -> dict[str, Any]:
@@ -74,13 +74,15 @@ class Claim:
         if backend not in BACKENDS:
             raise BadInput(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         params = self.resolve(scale, overrides)
-        mod = importlib.import_module(f"vacuity.proofs_checked.{self.module}")
-        return mod.run(RunContext(self, scale, backend, seed, params, figures_dir, progress))
+        return self._module().run(RunContext(self, scale, backend, seed, params, figures_dir, progress))
 
     def math(self) -> list[tuple[str, str]]:
         """(caption, MathML) pairs: the statement and derivation, for the report."""
-        mod = importlib.import_module(f"vacuity.proofs_checked.{self.module}")
-        return mod.math()
+        return self._module().math()
+
+    def _module(self):
+        name = self.module if "." in self.module else f"vacuity.proofs_checked.{self.module}"
+        return importlib.import_module(name)
 
 
 @dataclass
