@@ -16,6 +16,10 @@ import math
 U = 2.0**-53
 """Unit roundoff of IEEE binary64 (half of machine epsilon)."""
 
+TINY = 2.0**-1074
+"""Smallest subnormal: in the underflow range a rounding errs by up to TINY / 2 absolutely, so every
+bound below carries a (normally negligible) absolute term in TINY as well as its relative one."""
+
 _SPLITTER = 134217729.0  # 2**27 + 1, Dekker's split constant for binary64
 
 
@@ -54,7 +58,8 @@ def accurate_sum(terms, xp):
     """Sum2 of Ogita, Rump & Oishi (2005) over a list of equally shaped arrays, elementwise.
 
     Returns ``(s, err)``: ``s`` approximates the exact sum and ``|s - exact| <= err`` with
-    ``err = U |s| + gamma(K-1)**2 * sum|terms|`` (their Proposition 4.5).
+    ``err = U |s| + gamma(K-1)**2 * sum|terms|`` (their Proposition 4.5; additions never underflow
+    inexactly, so no absolute term is needed here).
     """
     s = terms[0]
     comp = xp.zeros_like(s)
@@ -70,6 +75,17 @@ def accurate_sum(terms, xp):
     return s, err
 
 
+_NORMAL_PRODUCT = 2.0**-969  # above this |a*b| Dekker's TwoProduct is exact: a*b - p is representable
+
+
+def underflow_slack(a, b, p, xp):
+    """Absolute error allowance for a product p = fl(a*b) (or its TwoProduct) that may have
+    underflowed: TINY where |p| is too small for the error-free transformation and neither factor is
+    zero (a zero factor makes the product exact), else 0."""
+    risky = (xp.abs(p) < _NORMAL_PRODUCT) & (a != 0) & (b != 0)
+    return xp.where(risky, TINY, 0.0)
+
+
 def _extraction_sigma(max_abs: float, n_terms: int) -> float:
     # sigma = 2**M * 2**ceil(log2 max|p|) with 2**M >= n_terms + 2 makes every partial sum of the
     # extracted parts an exact multiple of U*sigma bounded by sigma (Rump, Ogita & Oishi 2008, Lemma 3.3).
@@ -78,19 +94,21 @@ def _extraction_sigma(max_abs: float, n_terms: int) -> float:
     return math.ldexp(1.0, m + e)
 
 
-def exact_prefix(parts, xp, levels: int = 3):
+def exact_prefix(parts, xp, max_levels: int = 64):
     """Prefix sums of ``sum(parts)`` (1-D arrays of equal length n) to far beyond float64.
 
     Returns ``(components, err)``. ``components`` is a list of arrays of length n + 1 (leading 0);
     the exact prefix sum P_k = sum_{j<k} sum(parts)_j satisfies |P_k - sum(components)_k| <= err_k.
-    Each of the first ``levels`` components is an *exact* cumulative sum of extracted high-order
-    parts; the last is the float cumulative sum of what remains, whose error is ``err``.
+    Each extraction level peels off the high-order parts of what remains on a grid where their
+    cumulative sum is *exact*; levels continue until nothing remains (then err = 0) or ``max_levels``
+    is reached, so values of any dynamic range are summed exactly. Each level gains about
+    53 - log2(n) bits, so typical data needs 2-4 levels.
     """
     n = parts[0].shape[0]
     n_terms = n * len(parts)
     rest = list(parts)
     components = []
-    for _ in range(levels):
+    for _ in range(max_levels):
         max_abs = max(float(xp.max(xp.abs(p))) if n else 0.0 for p in rest)
         if max_abs == 0.0:
             break
@@ -106,7 +124,8 @@ def exact_prefix(parts, xp, levels: int = 3):
     for p in rest[1:]:
         tail = tail + p  # error folded into err below via |p| terms
         tail_abs = tail_abs + xp.abs(p)
-    components.append(xp.cumulative_sum(tail, include_initial=True))
+    if not components or float(xp.max(tail_abs)) > 0.0:
+        components.append(xp.cumulative_sum(tail, include_initial=True))
     # Any-order float summation of m terms errs by at most gamma(m-1) * sum|terms|; the elementwise
     # combination of the rest parts adds one more rounding per part.
     err = gamma(n_terms + len(parts)) * (1.0 + gamma(n_terms + 1)) * xp.cumulative_sum(

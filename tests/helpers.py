@@ -113,8 +113,8 @@ def numpy_construction_from(a, b, w, z, y, keep, *, theta=0.25, direction="rando
 
     a, b, w, z, y, keep = (np.asarray(to_numpy(v)) for v in (a, b, w, z, y, keep))
     a, b, w, z, y = (v.astype(np.float64) for v in (a, b, w, z, y))
-    ev = K.Evaluator.build(b, w, np)
+    ev = K.Evaluator.build(z, b, y, w, np)
     Kr = K.absolute_rows(z, b, w, np)
     return K.Construction(a=a, b=b, w=w, z=z, y=y, keep=keep, evaluator=ev, abs_rows=Kr,
-                          admissible=K.admissible_residual(y, Kr, np), theta=theta, direction=direction,
+                          admissible=K.admissible_residual(z, b, y, Kr, np), theta=theta, direction=direction,
                           candidates=0)

@@ -156,7 +156,7 @@ def _prefix_parts(draw):
 @xp_settings
 @given(_prefix_parts(), st.integers(0, 4))
 def test_exact_prefix_error_bound(xp, parts, levels):
-    comps, err = exact_prefix([xp.asarray(p) for p in parts], ns(xp), levels=levels)
+    comps, err = exact_prefix([xp.asarray(p) for p in parts], ns(xp), max_levels=levels)
     comps = [to_numpy(c) for c in comps]
     err = to_numpy(err)
     n = parts[0].shape[0]
@@ -195,13 +195,24 @@ def test_exact_prefix_empty_and_zero():
     assert all(np.all(c == 0) for c in comps) and np.all(err == 0)
 
 
+def test_exact_prefix_default_runs_until_exact():
+    """By default extraction continues until nothing remains: any dynamic range, zero error."""
+    rng = np.random.default_rng(3)
+    v = rng.standard_normal(500) * 10.0 ** rng.integers(-150, 150, 500)
+    comps, err = exact_prefix([v], np)
+    exact = exact_prefix_sums(v)
+    assert np.all(err == 0)
+    for k in range(501):
+        assert sum((fr(c[k]) for c in comps), Fraction(0)) == exact[k]
+
+
 @pytest.mark.parametrize("levels", [0, 1, 3])
 def test_exact_prefix_levels_reduce_error(levels):
     """More extraction levels can only shrink the remainder's error bound (0 levels = plain cumsum)."""
     rng = np.random.default_rng(7)
     v = rng.standard_normal(1000) * 10.0 ** rng.integers(-40, 40, 1000)
-    _, e0 = exact_prefix([v], np, levels=0)
-    _, e = exact_prefix([v], np, levels=levels)
+    _, e0 = exact_prefix([v], np, max_levels=0)
+    _, e = exact_prefix([v], np, max_levels=levels)
     assert np.all(e <= e0)
     if levels:
         assert np.max(e) < np.max(e0)

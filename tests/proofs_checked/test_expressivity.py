@@ -281,9 +281,6 @@ def test_mutation_wrong_spacing_law(fast):
 # ------------------------------------------------------------------------------ library bugs
 
 
-@pytest.mark.xfail(strict=True, reason="library bug: run() reads `c` after the fit step even when the "
-                   "construction raised, so a failed construction crashes with UnboundLocalError "
-                   "instead of returning a failed CheckResult")
 def test_failed_construction_is_a_failed_result_not_a_crash(fast):
     # theta = 1e-17 passes the parameter check (0 < theta < 1) but no kink fits strictly inside any gap
     result = _run(overrides={"theta": "1e-17"})
