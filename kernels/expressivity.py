@@ -66,9 +66,12 @@ def as_arrays(X, y):
     y = xp.astype(y, xp.float64)
     if not bool(xp.all(xp.isfinite(y))):
         raise ValueError("y contains NaN or infinite values")
-    if not bool(xp.all(xp.isfinite(X))):
-        raise ValueError("X contains NaN or infinite values")
+    # X's finiteness is checked on the way through project (max |X| or the projections themselves):
+    # a separate isfinite pass over a large X costs as much as a projection.
     return xp, X, y
+
+
+_NONFINITE_X = "X contains NaN or infinite values (or values so large that its projections overflow)"
 
 
 def project(X, A, xp=None, *, with_max_abs: bool = False):
@@ -94,7 +97,8 @@ def project(X, A, xp=None, *, with_max_abs: bool = False):
             Xc = xp.astype(Xc, xp.float64)
         blocks.append(xp.stack([Xc @ c for c in cols], axis=1))
         if with_max_abs:
-            max_abs = max(max_abs, float(xp.max(xp.abs(Xc))))
+            m = max(float(xp.max(Xc)), -float(xp.min(Xc)))  # no |Xc| temporary
+            max_abs = m if not m <= max_abs else max_abs  # NaN propagates
     Z = blocks[0] if len(blocks) == 1 else xp.concat(blocks, axis=0)
     Z = Z[:, 0] if vector else Z
     return (Z, max_abs) if with_max_abs else Z
@@ -409,6 +413,8 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
     n, d = X.shape
     dev = array_device(X)
     if d >= n and n > 1:
+        if not bool(xp.all(xp.isfinite(X))):  # cheap here (n <= d) and pinv must not see NaN
+            raise ValueError(_NONFINITE_X)
         a = _equispaced_direction(X, y, xp)
         z, max_abs = project(X, a, xp, with_max_abs=True)
         keep = _distinct_sorted(X, y, z, _projection_tau(max_abs, a, d, xp), xp)
@@ -420,30 +426,38 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
                 if b is not None:
                     return a, keep, zs, b, "equispaced", 1
     rng = np.random.default_rng(seed)
-    tried = 0
+    tried = 0  # directions drawn and scored
     for _ in range(max_rounds):
         cand = rng.standard_normal((d, n_directions))
         cand /= np.linalg.norm(cand, axis=0, keepdims=True)
         C = xp.asarray(cand, dtype=xp.float64, device=dev)
         Z, max_abs = project(X, C, xp, with_max_abs=True)
-        best = None
+        if not (math.isfinite(max_abs) and bool(xp.all(xp.isfinite(Z)))):
+            raise ValueError(_NONFINITE_X)
+        # rank the candidates by min gap / range from a plain sort (cheaper than the stable argsort
+        # the full duplicate analysis needs); pairs within the rounding bound tau may be duplicates
+        # and are left out of the score
+        ranked = []
         for j in range(n_directions):
-            tried += 1
+            tau = _projection_tau(max_abs, C[:, j], d, xp)
+            zs = xp.sort(Z[:, j])
+            gaps = zs[1:] - zs[:-1]
+            gaps = gaps[gaps > tau]
+            span = float(zs[-1] - zs[0])
+            score = float(xp.min(gaps)) / span if gaps.shape[0] and span > 0 else (1.0 if n == 1 else 0.0)
+            ranked.append((score, j, tau))
+        ranked.sort(key=lambda t: -t[0])
+        tried += n_directions
+        for score, j, tau in ranked:
             z = Z[:, j]
-            keep = _distinct_sorted(X, y, z, _projection_tau(max_abs, C[:, j], d, xp), xp)
+            keep = _distinct_sorted(X, y, z, tau, xp)
             if keep is None:
                 continue
             zs = xp.take(z, keep)
             b = interleave(zs, theta, xp)
             if b is None:
                 continue
-            m = zs.shape[0]
-            score = 1.0 if m == 1 else float(xp.min(zs[1:] - zs[:-1])) / (float(zs[-1]) - float(zs[0]))
-            if best is None or score > best[0]:
-                best = (score, C[:, j], keep, zs, b)
-        if best is not None:
-            _, a, keep, zs, b = best
-            return a, keep, zs, b, "random", tried
+            return C[:, j], keep, zs, b, "random", tried
     raise DirectionError(
         f"no direction out of {tried} random ones separates the distinct points in float64 "
         "(projections collide or gaps are below rounding); the points are too close together"
@@ -561,6 +575,25 @@ def _classes_ok(pred, y, xp):
     return bool(xp.all(nearest == y))
 
 
+def _training_segments(c: Construction, z, xp):
+    """Segment index of every projection, and whether X is the training set with exactly the
+    projections the weights were solved for (then every row sits on a training point)."""
+    keep = c.keep
+    n_rows = z.shape[0]
+    if n_rows >= c.n and int(xp.max(keep)) < n_rows and bool(xp.all(xp.take(z, keep) == c.z)):
+        k = c.evaluator.segment(z, xp) if n_rows > c.n else None
+        if k is None:  # no duplicates: the sorted order is known, no search needed
+            k = xp.zeros(n_rows, dtype=keep.dtype)
+            ranks = xp.arange(1, c.n + 1, dtype=keep.dtype)
+            if not is_numpy_namespace(xp):
+                k = xp.asarray(k, device=array_device(z))
+                ranks = xp.asarray(ranks, device=array_device(z))
+            k[keep] = ranks
+        on_point = xp.take(c.z, xp.clip(k - 1, 0, c.n - 1)) == z
+        return k, bool(xp.all(on_point & (k > 0)))
+    return c.evaluator.segment(z, xp), False
+
+
 def verify(c: Construction, X, y, *, classes: bool | None = None) -> dict:
     """Check the memorizer on (X, y) with bounds derived from its own rounding errors.
 
@@ -582,10 +615,17 @@ def verify(c: Construction, X, y, *, classes: bool | None = None) -> dict:
     y_scale = y_scale if y_scale > 0 else 1.0
 
     z = project(X, c.a, xp)
-    k = ev.segment(z, xp)
-    out, out_err = ev.evaluate(z, xp, k=k)
-    zu = xp.unique_values(z)
-    same = zu.shape[0] == n and bool(xp.all(zu == c.z))
+    if not bool(xp.all(xp.isfinite(z))):
+        raise ValueError(_NONFINITE_X)
+    k, same = _training_segments(c, z, xp)
+    if same:
+        # the projections are the ones solved for: at z_k the network's exact value is the anchor
+        # y_k - r_k, known to within r_err, so no evaluation is needed
+        i = k - 1
+        out, out_err = accurate_sum([xp.take(ev.anchor_hi, i), xp.take(ev.anchor_lo, i)], xp)
+        out_err = out_err + xp.take(ev.r_err, i)
+    else:
+        out, out_err = ev.evaluate(z, xp, k=k)
     row = xp.clip(k - 1, 0, n - 1)
     tol = xp.take(c.admissible, row) + out_err
     if not same:
