@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 U = 2.0**-53
-"""Unit roundoff of IEEE binary64 (half of machine epsilon)."""
+"""Unit roundoff of IEEE binary64 (half of machine epsilon); the kernels compute in float64."""
 
 TINY = 2.0**-1074
 """Smallest subnormal: in the underflow range a rounding errs by up to TINY / 2 absolutely, so every
@@ -23,9 +23,27 @@ bound below carries a (normally negligible) absolute term in TINY as well as its
 _SPLITTER = 134217729.0  # 2**27 + 1, Dekker's split constant for binary64
 
 
-def gamma(k: float) -> float:
+UNIT_ROUNDOFF = {
+    "float64": 2.0**-53,
+    "float32": 2.0**-24,
+    "float16": 2.0**-11,
+    "bfloat16": 2.0**-8,
+}
+"""The one table of rounding units, keyed by dtype name; every tolerance is derived from it."""
+
+
+def unit_roundoff(dtype) -> float:
+    """u for a NumPy, CuPy or torch dtype (or its name)."""
+    name = getattr(dtype, "__name__", None) or str(dtype).rsplit(".", 1)[-1]
+    try:
+        return UNIT_ROUNDOFF[name]
+    except KeyError:
+        raise ValueError(f"no rounding unit for dtype {dtype!r}") from None
+
+
+def gamma(k: float, u: float = U) -> float:
     """Higham's gamma_k = k u / (1 - k u): bounds the relative error of k successive roundings."""
-    ku = k * U
+    ku = k * u
     if ku >= 1.0:
         return math.inf
     return ku / (1.0 - ku)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from vacuity.kernels import expressivity as K
-from vacuity.kernels.extended import U, gamma
+from vacuity.kernels.extended import gamma, unit_roundoff
 from vacuity.proofs_checked.common import Recorder, backend_arrays, to_numpy
 from vacuity.theory import expressivity as T
 
@@ -102,13 +102,18 @@ def _mpmath_residual_check(c: K.Construction) -> float:
     return worst
 
 
-def torch_tolerance(c: K.Construction, X: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Bound on |net(x) - y| for the torch module's direct evaluation relu(z - b) @ w in float64.
+def torch_tolerance(c: K.Construction, X: np.ndarray, k: np.ndarray, dtype: str = "float64") -> np.ndarray:
+    """Bound on |net(x) - y| for the torch module's direct evaluation relu(z - b) @ w in ``dtype``.
 
-    = admissible backward residual of the solve (the exact network at the solved projections)
-    + gamma(n + 2) (|A||w|)_k (subtractions, products and an n-term sum in any order)
-    + largest nearby slope * 2 gamma(d) ||x|| ||a|| (torch recomputes <a, x> with its own rounding).
+    = admissible backward residual of the float64 solve (the exact network at the solved projections)
+    + gamma_u(n + 2) (|A||w|)_k (subtractions, products and an n-term sum in any order, unit u of dtype)
+    + largest nearby slope * 2 gamma_u(d) ||x|| ||a|| (torch recomputes <a, x> with its own rounding).
+    Parameters stored in a narrower dtype than float64 are not covered (their own rounding changes the
+    network), so only float64 is accepted.
     """
+    if dtype != "float64":
+        raise ValueError("the torch tolerance covers float64 parameters only")
+    u = unit_roundoff(dtype)
     n = c.n
     admissible = to_numpy(c.admissible)
     rows = to_numpy(c.abs_rows)
@@ -119,7 +124,8 @@ def torch_tolerance(c: K.Construction, X: np.ndarray, k: np.ndarray) -> np.ndarr
         local = np.maximum(local, slope[np.clip(k + step, 0, n)])
     row = np.clip(k - 1, 0, n - 1)
     x_norm = np.linalg.norm(X, axis=1)
-    return admissible[row] + gamma(n + 2) * rows[row] * (1 + gamma(n + 2)) + local * 2 * gamma(X.shape[1]) * x_norm * a_norm
+    direct = gamma(n + 2, u) * (1 + gamma(n + 2, u)) * rows[row]
+    return admissible[row] + direct + local * 2 * gamma(X.shape[1], u) * x_norm * a_norm
 
 
 def _sweep(rec: Recorder, theta: float, sweep_max: int, seed: int):

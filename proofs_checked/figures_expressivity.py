@@ -24,6 +24,7 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     c, z, y, _ = _toy(theta, seed)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
@@ -54,6 +55,7 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
                 label="$(1-\\theta)\\,2\\sqrt{\\pi}/(n(n-1))$")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize=8)
     ax.set_xlabel("n (Gaussian data, one random direction)")
     ax.set_title("(b) Lemma 1's smallest eigenvalue shrinks like $n^{-2}$")
@@ -67,6 +69,7 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
         ax.text(ns[0], 0.55, "label spacing / 2", fontsize=8, color="0.3")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize=8)
     ax.set_xlabel("n")
     ax.set_title("(c) condition $\\kappa=\\max_i\\sum_j|w_j|(z_i-b_j)_+/\\max|y|$")

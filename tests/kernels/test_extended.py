@@ -216,3 +216,15 @@ def test_exact_prefix_levels_reduce_error(levels):
     assert np.all(e <= e0)
     if levels:
         assert np.max(e) < np.max(e0)
+
+
+def test_unit_roundoff_table_is_keyed_by_dtype():
+    import torch
+
+    from vacuity.kernels.extended import U, unit_roundoff
+
+    assert unit_roundoff(np.float64) == unit_roundoff(np.dtype("float64")) == U == np.finfo(np.float64).eps / 2
+    assert unit_roundoff(torch.float32) == np.finfo(np.float32).eps / 2
+    assert unit_roundoff("float16") == np.finfo(np.float16).eps / 2
+    with pytest.raises(ValueError, match="no rounding unit"):
+        unit_roundoff(np.int64)
