@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from array_api_compat import array_namespace, device as array_device, is_numpy_namespace
 
+from vacuity.kernels.arrays import project, row_norms, to_numpy
 from vacuity.kernels.extended import (
     TINY,
     U,
@@ -44,8 +45,6 @@ DEFAULT_THETA = 0.25
 recurrence contractive (|alpha| = theta / (1 - theta) < 1), so slopes do not random-walk."""
 
 DEFAULT_DIRECTIONS = 4
-_CPU_CHUNK_BYTES = 4 << 20  # rows per projection chunk stay in cache while every candidate reads them
-_DEVICE_CHUNK_BYTES = 512 << 20
 
 
 # ----------------------------------------------------------------------------------------- inputs
@@ -72,63 +71,6 @@ def as_arrays(X, y):
 
 
 _NONFINITE_X = "X contains NaN or infinite values (or values so large that its projections overflow)"
-
-
-def project(X, A, xp=None, *, with_max_abs: bool = False):
-    """Projections X @ A in float64, one matrix-vector product per column and row chunk.
-
-    The same routine serves construction and evaluation so that, on a deterministic backend, the
-    network sees exactly the projections its weights were solved for. With ``with_max_abs`` it also
-    returns max |X_ij|, read while each chunk is in cache (it bounds the projection's rounding).
-    """
-    xp = xp or array_namespace(X, A)
-    vector = A.ndim == 1
-    A2 = xp.reshape(A, (A.shape[0], 1)) if vector else A
-    n, d = X.shape
-    k = A2.shape[1]
-    chunk_bytes = _CPU_CHUNK_BYTES if _on_cpu(X, xp) else _DEVICE_CHUNK_BYTES
-    rows = max(1, chunk_bytes // (8 * d))
-    cols = [A2[:, j] for j in range(k)]
-    blocks = []
-    max_abs = 0.0
-    for start in range(0, n, rows):
-        Xc = X[start : start + rows, :]
-        if Xc.dtype != xp.float64:
-            Xc = xp.astype(Xc, xp.float64)
-        blocks.append(xp.stack([Xc @ c for c in cols], axis=1))
-        if with_max_abs:
-            m = max(float(xp.max(Xc)), -float(xp.min(Xc)))  # no |Xc| temporary
-            max_abs = m if not m <= max_abs else max_abs  # NaN propagates
-    Z = blocks[0] if len(blocks) == 1 else xp.concat(blocks, axis=0)
-    Z = Z[:, 0] if vector else Z
-    return (Z, max_abs) if with_max_abs else Z
-
-
-def row_norms(X, xp):
-    """Euclidean norm of every row, chunked so no n x d temporary is made."""
-    n, d = X.shape
-    rows = max(1, (_CPU_CHUNK_BYTES if _on_cpu(X, xp) else _DEVICE_CHUNK_BYTES) // (8 * d))
-    out = []
-    for start in range(0, n, rows):
-        Xc = xp.astype(X[start : start + rows, :], xp.float64)
-        out.append(xp.sqrt(xp.sum(Xc * Xc, axis=1)))
-    return out[0] if len(out) == 1 else xp.concat(out)
-
-
-def _on_cpu(x, xp) -> bool:
-    if is_numpy_namespace(xp):
-        return True
-    return "cpu" in str(array_device(x)).lower()
-
-
-def _to_numpy(x) -> np.ndarray:
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "get"):  # CuPy
-        return x.get()
-    if hasattr(x, "detach"):  # torch
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
 
 
 # ------------------------------------------------------------------------------------- the solve
@@ -188,7 +130,7 @@ def solve_scan(z, b, y, xp):
 def solve_sequential(z, b, y) -> np.ndarray:
     """The textbook recurrence, one row at a time (the algorithm the backward-error bound is proved
     for); the reference the vectorized solve is tested against."""
-    z, b, y = (np.asarray(_to_numpy(v), dtype=np.float64) for v in (z, b, y))
+    z, b, y = (np.asarray(to_numpy(v), dtype=np.float64) for v in (z, b, y))
     n = z.shape[0]
     w = np.empty(n)
     S = 0.0
@@ -353,8 +295,8 @@ def _distinct_sorted(X, y, z, tau: float, xp):
     distinct point falls between two identical ones.
     """
     order = xp.argsort(z, stable=True)
-    zs = _to_numpy(xp.take(z, order))
-    order_np = _to_numpy(order)
+    zs = to_numpy(xp.take(z, order))
+    order_np = to_numpy(order)
     n = zs.shape[0]
     drop = np.zeros(n, dtype=bool)
     adjacent_identical = np.zeros(n, dtype=bool)
@@ -366,7 +308,7 @@ def _distinct_sorted(X, y, z, tau: float, xp):
         i, j = order_np[pos], order_np[pos + m]
         dev_i = xp.asarray(i, device=array_device(X))
         dev_j = xp.asarray(j, device=array_device(X))
-        ident = _to_numpy(_rows_identical(X, dev_i, dev_j, xp))
+        ident = to_numpy(_rows_identical(X, dev_i, dev_j, xp))
         if np.any(~ident & (zs[pos + m] == zs[pos])):
             return None
         if m == 1:
@@ -374,8 +316,8 @@ def _distinct_sorted(X, y, z, tau: float, xp):
         elif np.any(ident & ~adjacent_identical[pos]):
             return None
         if np.any(ident):
-            yi = _to_numpy(xp.take(y, dev_i))
-            yj = _to_numpy(xp.take(y, dev_j))
+            yi = to_numpy(xp.take(y, dev_i))
+            yj = to_numpy(xp.take(y, dev_j))
             bad = np.nonzero(ident & (yi != yj))[0]
             if bad.size:
                 p, q = sorted((int(i[bad[0]]), int(j[bad[0]])))
@@ -400,7 +342,6 @@ def _equispaced_direction(X, y, xp):
     """When d >= n: a = X^+ t with t equispaced, so the projections are (up to rounding) the grid t.
     Points are placed on the grid in label order, which minimizes the total variation of the labels
     along a and hence the weights."""
-    n = X.shape[0]
     X64 = xp.astype(X, xp.float64)
     rank = xp.argsort(xp.argsort(y, stable=True), stable=True)
     t = xp.astype(rank, xp.float64)

@@ -11,18 +11,9 @@ from importlib import metadata
 
 import numpy as np
 
+from vacuity.kernels.arrays import to_numpy  # noqa: F401  (re-exported for the checked proofs)
 from vacuity.proofs_checked.registry import BadInput, RunContext
 from vacuity.proofs_checked.result import CheckResult, Quantity, Step
-
-
-def to_numpy(x) -> np.ndarray:
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "get"):  # CuPy
-        return x.get()
-    if hasattr(x, "detach"):  # torch
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
 
 
 def backend_arrays(backend: str, *arrays: np.ndarray):
