@@ -10,8 +10,8 @@ A_ij = max(z_i - b_j, 0), by the row-difference recurrence of ``vacuity.theory.e
     S_i = alpha_i S_{i-1} + beta_i,  alpha_i = -(b_i - z_{i-1}) / (z_i - b_i),
     beta_i = (y_i - y_{i-1}) / (z_i - b_i),  w_i = S_i - S_{i-1},
 
-evaluated as a log-depth scan of affine maps (vectorized, no Python loop over n), followed by one step
-of iterative refinement with a residual computed in extended precision.
+evaluated as a log-depth scan of affine maps (vectorized, no Python loop over n); optional steps of
+iterative refinement use the residual computed in extended precision.
 
 Numerics are part of the claim: A's smallest eigenvalue min_i (z_i - b_i) is about the smallest gap
 between projections, the weights grow like dy/gap, and a float64 evaluation cannot beat
