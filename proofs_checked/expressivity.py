@@ -130,13 +130,13 @@ def torch_tolerance(c: K.Construction, X: np.ndarray, k: np.ndarray, dtype: str 
 def _sweep(rec: Recorder, theta: float, sweep_max: int, seed: int):
     """Lemma 1's eigenvalue min_i (z_i - b_i) and kappa vs n for one random direction on Gaussian data:
     the measured mean smallest gap against (1 - theta) 2 sqrt(pi) / (n (n - 1)), and its n^-2 rate."""
+    # sizes 4x apart up to sweep_max, from 256 (well into the asymptotic regime) or, for a small
+    # sweep_max, from sweep_max / 4 so that a rate can still be fitted
+    m = 256 if sweep_max >= 1024 else max(2 * SWEEP_D, sweep_max // 4)  # n > d: random directions
     sizes = []
-    m = 256
     while m <= sweep_max:
         sizes.append(m)
         m *= 4
-    if len(sizes) < 2:
-        sizes = [64, sweep_max]
     rows: list[dict] = []
     with rec.step("Lemma 1 eigenvalue: mean smallest gap matches (1-theta) 2 sqrt(pi)/(n(n-1))", "numeric") as s:
         rng = np.random.default_rng(seed + 1)

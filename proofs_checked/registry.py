@@ -127,7 +127,7 @@ register(Claim(
         Param("theta", float, "position of each kink inside its gap, in (0, 1/2]", 0.25, 0.25,
               lambda v: None if 0 < v <= 0.5 else "must lie in (0, 1/2]"),
         Param("sweep_max", int, "largest n of the conditioning sweep (kappa, min gap vs n)", 4096, 16384,
-              lambda v: None if v >= 64 else "must be at least 64"),
+              lambda v: None if v >= 128 else "must be at least 128"),
     ),
 ))
 

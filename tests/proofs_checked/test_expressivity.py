@@ -294,3 +294,14 @@ def test_quantities_are_finite_or_failed(numpy_result):
     for q in result.quantities:
         if q.passed:
             assert q.measured is not None and math.isfinite(q.measured)
+
+
+def test_smallest_sweep_fits_a_rate_on_distinct_sizes():
+    """The smallest allowed sweep still has two distinct sizes above d (so random directions are
+    used and a slope can be fitted); below it the parameter is refused."""
+    result = _run(overrides={"n": "40", "d": "3", "sweep_max": "128"})
+    names = [q.name for q in result.quantities if q.name.startswith("min_gap_mean_n")]
+    assert names == ["min_gap_mean_n32", "min_gap_mean_n128"]
+    assert result.passed, [s for s in result.steps if not s.passed]
+    with pytest.raises(BadInput, match="must be at least 128"):
+        _run(overrides={"sweep_max": "64"})
