@@ -44,6 +44,10 @@ DEFAULT_THETA = 0.25
 """Where each kink sits inside its gap: b_i = z_{i-1} + theta (z_i - z_{i-1}). theta < 1/2 makes the
 recurrence contractive (|alpha| = theta / (1 - theta) < 1), so slopes do not random-walk."""
 
+MAX_THETA = 0.5
+"""Largest theta with |alpha| <= 1, i.e. vacuity.theory.expressivity.max_contractive_theta() (derived
+there; typed here so building a memorizer does not import sympy; a test checks they agree)."""
+
 DEFAULT_DIRECTIONS = 4
 
 
@@ -448,7 +452,7 @@ def construct(
     scan) are available but off by default: the scan alone meets the admissible bound by orders of
     magnitude on every input tried (see the tests and the benchmark).
     """
-    if not 0.0 < theta <= 0.5:
+    if not 0.0 < theta <= MAX_THETA:
         raise ValueError(
             f"theta must lie in (0, 1/2]; got {theta} (theta > 1/2 makes |alpha| = theta/(1-theta) > 1 "
             "and the weights grow geometrically)"

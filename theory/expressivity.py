@@ -39,7 +39,8 @@ def weight_count() -> sp.Expr:
 
 
 def weight_count_numeric(n_value: int, d_value: int) -> int:
-    return int(weight_count().subs({n: n_value, d: d_value}))
+    """The derived count, lambdified (looked up at call time, so a wrong derivation shows here too)."""
+    return int(sp.lambdify((n, d), weight_count(), "math")(n_value, d_value))
 
 
 def network_expression() -> sp.Expr:
@@ -219,6 +220,60 @@ MIN_SPACING_RATE_EXPONENT = -2
 """The smallest gap between n projections shrinks like n^-2 of their spread (Lemma 1's eigenvalue)."""
 
 
+def _min_gap_mean_fn():  # not cached: the law is re-derived on each use (cheap), never stale
+    sig, th = sp.Symbol("sigma", positive=True), sp.Symbol("theta", positive=True)
+    return sp.lambdify((n, th, sig), (1 - th) * gaussian_min_spacing_mean(sig, n), "math")
+
+
 def min_gap_mean(n_value: int, theta: float, sigma: float = 1.0) -> float:
     """Expected Lemma-1 eigenvalue min_i (z_i - b_i) = (1 - theta) * min spacing, asymptotically."""
-    return float((1 - theta) * gaussian_min_spacing_mean(sp.Float(sigma), sp.Integer(n_value)))
+    return float(_min_gap_mean_fn()(n_value, theta, sigma))
+
+
+# ------------------------------------------------------------------------ where the kinks sit
+
+
+def alpha_of_theta() -> tuple[sp.Symbol, sp.Expr]:
+    """alpha_i of the slope recurrence when b_i = z_{i-1} + theta (z_i - z_{i-1}): -theta / (1 - theta),
+    the same for every row, derived by substituting into ``slope_recurrence``."""
+    theta = sp.Symbol("theta", positive=True)
+    zi, zp, bi = sp.symbols("z_i z_{i-1} b_i", real=True)
+    alpha, _ = slope_recurrence()
+    return theta, sp.simplify(alpha.subs(bi, zp + theta * (zi - zp)))
+
+
+@lru_cache(maxsize=None)
+def max_contractive_theta() -> sp.Expr:
+    """The largest theta in (0, 1) with |alpha(theta)| <= 1: 1/2. Beyond it the slopes, hence the
+    weights, grow geometrically along the sorted points."""
+    theta, alpha = alpha_of_theta()
+    (root,) = [r for r in sp.solve(sp.Eq(-alpha, 1), theta) if 0 < r < 1]
+    return root
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One instance of the claim: n points in R^d, kinks at fraction theta of each gap. Its side
+    conditions are checked when it is built."""
+
+    n: int
+    d: int
+    theta: float = 0.25
+
+    def __post_init__(self):
+        if self.n < 1 or self.d < 1:
+            raise ValueError(f"need n >= 1 points in d >= 1 dimensions; got n = {self.n}, d = {self.d}")
+        if not 0.0 < self.theta <= float(max_contractive_theta()):
+            raise ValueError(
+                f"theta must lie in (0, {max_contractive_theta()}]; got {self.theta} (beyond it "
+                "|alpha| = theta/(1-theta) > 1 and the weights grow geometrically)"
+            )
+
+    @property
+    def weight_count(self) -> int:
+        return weight_count_numeric(self.n, self.d)
+
+    @property
+    def alpha(self) -> float:
+        theta, alpha = alpha_of_theta()
+        return float(alpha.subs(theta, self.theta))

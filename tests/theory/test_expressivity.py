@@ -182,3 +182,24 @@ def test_gaussian_min_spacing_monte_carlo(size):
     for name, value in wrong.items():
         ok, z = _agrees(samples, value)
         assert not ok, f"wrong formula ({name}) accepted at {z:.2f} SE"
+
+
+def test_kink_position_theory_matches_kernel():
+    """alpha(theta) = -theta/(1-theta) is derived from the slope recurrence; its contraction limit
+    theta = 1/2 is the bound the kernel enforces, and the kernel's alpha matches the formula."""
+    import numpy as np
+
+    from vacuity.kernels import expressivity as K
+
+    theta, alpha = T.alpha_of_theta()
+    assert sp.simplify(alpha + theta / (1 - theta)) == 0
+    assert T.max_contractive_theta() == sp.Rational(1, 2) == sp.nsimplify(K.MAX_THETA)
+    z = np.cumsum(np.random.default_rng(0).uniform(0.5, 2.0, 50))
+    for th in (0.1, 0.25, 0.5):
+        b = K.interleave(z, th, np)
+        a_kernel, _ = K.recurrence_coefficients(z, b, np.zeros(50), np)
+        assert np.allclose(a_kernel[1:], T.Setting(50, 1, th).alpha, rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match=r"theta must lie in \(0, 1/2\]"):
+        T.Setting(10, 2, 0.6)
+    with pytest.raises(ValueError, match="need n >= 1"):
+        T.Setting(0, 2)
