@@ -22,13 +22,15 @@ docs/derivations/expressivity.md), never a free constant.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from array_api_compat import array_namespace, device as array_device, is_numpy_namespace
 
-from vacuity.kernels.arrays import project, row_norms, to_numpy
+from vacuity.kernels.arrays import on_cpu, project, row_norms, to_numpy
 from vacuity.kernels.extended import (
     TINY,
     U,
@@ -336,6 +338,17 @@ def _distinct_sorted(X, y, z, tau: float, xp):
     return xp.asarray(keep, device=array_device(z))
 
 
+def _map_cpu(fn, items, X, xp, *, parallel: bool):
+    """map, on a thread per core when the work is large and on the CPU (NumPy's sort releases the
+    GIL, so the candidates' sorts overlap); results in input order, hence deterministic."""
+    items = list(items)
+    workers = min(len(items), os.cpu_count() or 1)
+    if not parallel or workers < 2 or not on_cpu(X, xp):
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
+
+
 def _projection_tau(max_abs: float, a, d: int, xp) -> float:
     """Largest difference between two float64 evaluations of <a, x> for the same x:
     2 gamma(d) sum_k |x_k||a_k| <= 2 gamma(d) max|X| ||a||_1."""
@@ -382,16 +395,16 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
         # rank the candidates by min gap / range from a plain sort (cheaper than the stable argsort
         # the full duplicate analysis needs); pairs within the rounding bound tau may be duplicates
         # and are left out of the score
-        ranked = []
-        for j in range(n_directions):
+        def score(j):
             tau = _projection_tau(max_abs, C[:, j], d, xp)
             zs = xp.sort(Z[:, j])
             gaps = zs[1:] - zs[:-1]
             gaps = gaps[gaps > tau]
             span = float(zs[-1] - zs[0])
-            score = float(xp.min(gaps)) / span if gaps.shape[0] and span > 0 else (1.0 if n == 1 else 0.0)
-            ranked.append((score, j, tau))
-        ranked.sort(key=lambda t: -t[0])
+            value = float(xp.min(gaps)) / span if gaps.shape[0] and span > 0 else (1.0 if n == 1 else 0.0)
+            return value, j, tau
+
+        ranked = sorted(_map_cpu(score, range(n_directions), X, xp, parallel=n >= 65536), key=lambda t: -t[0])
         tried += n_directions
         for score, j, tau in ranked:
             z = Z[:, j]

@@ -39,8 +39,12 @@ def math():
     def pm(expr):
         return mathml(expr, printer="presentation")
 
+    lam_min = sp.Function("lambda_min")(sp.Symbol("A"))
+    zi, bi = ib["z"][idx], ib["b"][idx]
     return [
         ("Network", pm(sp.Eq(sp.Function("c")(sp.Symbol("x")), T.network_expression()))),
+        ("Lemma 1: for b_1 < z_1 < ... < b_n < z_n, A_ij = max(z_i - b_j, 0) is lower triangular with "
+         "diagonal z_i - b_i, so", pm(sp.Eq(lam_min, sp.Function("min")(zi - bi)))),
         ("Weight count, derived from the parameter shapes a (d x 1), b (n x 1), w (n x 1)",
          pm(sp.Eq(sp.Symbol("N_weights"), T.weight_count()))),
         ("Recurrence: rows i and i-1 of A w = y", pm(sp.Eq(wi.subs(subs), sol.subs(subs)))),

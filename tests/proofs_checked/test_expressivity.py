@@ -305,3 +305,11 @@ def test_smallest_sweep_fits_a_rate_on_distinct_sizes():
     assert result.passed, [s for s in result.steps if not s.passed]
     with pytest.raises(BadInput, match="must be at least 128"):
         _run(overrides={"sweep_max": "64"})
+
+
+@pytest.mark.slow
+def test_paper_scale_passes():
+    """The issue's paper scale: n = 50000, d = 3072 (the CIFAR-10 size) on random data; ~40 s."""
+    result = get("expressivity").run(scale="paper", backend="numpy", seed=0)
+    assert result.params["n"] == 50000 and result.params["d"] == 3072
+    assert result.passed, [s for s in result.steps if not s.passed]
