@@ -11,6 +11,7 @@ import sympy as sp
 
 from vacuity.kernels import expressivity as K
 from vacuity.proofs_checked import expressivity as P
+from vacuity.proofs_checked.contract import ClaimContract
 from vacuity.proofs_checked.registry import BadInput, get
 from vacuity.proofs_checked.result import CheckResult
 from vacuity.theory import expressivity as T
@@ -313,3 +314,10 @@ def test_paper_scale_passes():
     result = get("expressivity").run(scale="paper", backend="numpy", seed=0)
     assert result.params["n"] == 50000 and result.params["d"] == 3072
     assert result.passed, [s for s in result.steps if not s.passed]
+
+
+class TestExpressivityContract(ClaimContract):
+    """The contract every claim shares (vacuity.proofs_checked.contract)."""
+
+    claim_id = "expressivity"
+    fast = {"n": "200", "d": "8", "sweep_max": "128"}
