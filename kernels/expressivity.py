@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -258,7 +258,6 @@ class Construction:
     theta: float
     direction: str  # "equispaced" (d >= n, a = X^+ t) or "random"
     candidates: int  # directions tried
-    info: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -304,6 +303,9 @@ def _distinct_sorted(X, y, z, tau: float, xp):
     zs = to_numpy(xp.take(z, order))
     order_np = to_numpy(order)
     n = zs.shape[0]
+    fast = _merge_identical_clusters(X, y, zs, order_np, tau, xp)
+    if fast is not None:
+        return xp.asarray(fast, device=array_device(z))
     drop = np.zeros(n, dtype=bool)
     adjacent_identical = np.zeros(n, dtype=bool)
     m = 1
@@ -326,16 +328,40 @@ def _distinct_sorted(X, y, z, tau: float, xp):
             yj = to_numpy(xp.take(y, dev_j))
             bad = np.nonzero(ident & (yi != yj))[0]
             if bad.size:
-                p, q = sorted((int(i[bad[0]]), int(j[bad[0]])))
-                lo, hi = (yi[bad[0]], yj[bad[0]]) if p == i[bad[0]] else (yj[bad[0]], yi[bad[0]])
-                raise ValueError(
-                    f"points {p} and {q} are identical but have different labels "
-                    f"({float(lo)!r} vs {float(hi)!r}); no function can fit both"
-                )
+                raise _identical_label_error(X, y, i[bad[0]], j[bad[0]], xp)
             drop[pos[ident] + m] = True
         m += 1
     keep = order_np[~drop]
     return xp.asarray(keep, device=array_device(z))
+
+
+def _identical_label_error(X, y, i, j, xp):
+    p, q = sorted((int(i), int(j)))
+    yp, yq = (float(to_numpy(xp.take(y, xp.asarray(np.array([k]), device=array_device(y))))[0])
+              for k in (p, q))
+    return ValueError(f"points {p} and {q} are identical but have different labels ({yp!r} vs {yq!r}); "
+                      "no function can fit both")
+
+
+def _merge_identical_clusters(X, y, zs, order_np, tau, xp):
+    """The common case in one vectorized pass: every run of projections closer than tau consists of
+    copies of one point. Returns the kept row indices, or None when some run holds distinct points
+    (then the pairwise analysis decides). Linear in the number of near points, however many copies."""
+    n = zs.shape[0]
+    close = zs[1:] - zs[:-1] <= tau
+    if not close.any():
+        return order_np
+    member = np.concatenate([[False], close])  # p is in the run that started before it
+    start = np.maximum.accumulate(np.where(member, 0, np.arange(n)))
+    pos = np.nonzero(member)[0]
+    i, j = order_np[start[pos]], order_np[pos]
+    dev_i, dev_j = (xp.asarray(v, device=array_device(X)) for v in (i, j))
+    if not bool(xp.all(_rows_identical(X, dev_i, dev_j, xp))):
+        return None
+    bad = np.nonzero(to_numpy(xp.take(y, dev_i) != xp.take(y, dev_j)))[0]
+    if bad.size:
+        raise _identical_label_error(X, y, i[bad[0]], j[bad[0]], xp)
+    return order_np[~member]
 
 
 def _map_cpu(fn, items, X, xp, *, parallel: bool):

@@ -616,3 +616,20 @@ def test_large_theta_never_returns_non_finite_weights():
     huge = np.where(np.arange(2000) % 2 == 0, 1.0, -1.0) * 1e307
     with np.errstate(all="ignore"), pytest.raises(ValueError, match="weights overflow float64"):
         vacuity.memorize(X, huge)
+
+def test_many_copies_of_each_point_merge_in_one_pass():
+    """200 shuffled copies of each of 500 points: merged to 2 * 500 + d weights (the run-based
+    duplicate pass is linear in the copies; a pairwise scan would be quadratic in them)."""
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((500, 20))
+    labels = rng.integers(0, 10, 500).astype(np.float64)
+    perm = rng.permutation(500 * 200)
+    X, y = np.repeat(base, 200, axis=0)[perm], np.repeat(labels, 200)[perm]
+    m = vacuity.memorize(X, y)
+    assert m.n == 500 and m.n_params == 2 * 500 + 20
+    v = m.verify(X, y)
+    assert v["passed"] and v["classes_ok"], v
+    y_bad = y.copy()
+    y_bad[7] += 1.0
+    with pytest.raises(ValueError, match=r"points \d+ and \d+ are identical but have different labels"):
+        vacuity.memorize(X, y_bad)
