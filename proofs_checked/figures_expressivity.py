@@ -19,12 +19,22 @@ def _toy(theta: float, seed: int):
     return c, c.z, c.y, sign
 
 
+def _log_axes(ax, ns) -> None:
+    """Log-log axes ticked at the sweep's sizes, with a legend."""
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(ns, [f"{int(v)}" for v in ns])
+    ax.legend(fontsize=8)
+
+
 def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
 
     c, z, y, _ = _toy(theta, seed)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
@@ -53,11 +63,7 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
         fine = np.geomspace(ns.min(), ns.max(), 50)
         ax.plot(fine, (1 - theta) * 2 * np.sqrt(np.pi) / (fine * (fine - 1)), color="C0", lw=1,
                 label="$(1-\\theta)\\,2\\sqrt{\\pi}/(n(n-1))$")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xticks(ns, [f"{int(v)}" for v in ns])
-        ax.legend(fontsize=8)
+        _log_axes(ax, ns)
     ax.set_xlabel("n (Gaussian data, one random direction)")
     ax.set_title("(b) Lemma 1's smallest eigenvalue shrinks like $n^{-2}$")
 
@@ -68,11 +74,7 @@ def draw(out_dir: Path, sweep: list[dict], *, theta: float, seed: int) -> Path:
         ax.plot(ns, 2.0**-52 * kap, "^--", color="C2", label="$\\varepsilon\\,\\kappa$ (float64 accuracy floor)")
         ax.axhline(0.5, color="0.4", lw=0.8, ls="--")
         ax.text(ns[0], 0.55, "label spacing / 2", fontsize=8, color="0.3")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xticks(ns, [f"{int(v)}" for v in ns])
-        ax.legend(fontsize=8)
+        _log_axes(ax, ns)
     ax.set_xlabel("n")
     ax.set_title("(c) condition $\\kappa=\\max_i\\sum_j|w_j|(z_i-b_j)_+/\\max|y|$")
 
