@@ -1,0 +1,69 @@
+"""The rate machinery itself: derived exponents, declared-vs-derived mismatch, slope fitting.
+
+The generic per-bound test below runs over every bound the theory modules register.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vacuity.theory import rates
+from vacuity.theory.rates import RatedBound, derived_exponent, fit_loglog_slope, n
+
+delta = sp.Symbol("delta", positive=True)
+dim = sp.Symbol("d", positive=True)
+
+
+def test_derived_exponent_ignores_log_factors():
+    assert derived_exponent(sp.sqrt(sp.log(n) / n)) == sp.Rational(-1, 2)
+    assert derived_exponent(sp.log(n) ** 3 / n) == -1
+    assert derived_exponent(sp.sqrt(2 * dim * sp.log(sp.E * n / dim) / n)) == sp.Rational(-1, 2)
+
+
+def test_wrong_declared_rate_is_refused():
+    with pytest.raises(ValueError, match="scales as n"):
+        RatedBound("wrong", sp.log(2 / delta) / (2 * n), sp.Rational(-1, 2), {delta: 0.05})
+
+
+def test_missing_default_is_refused():
+    with pytest.raises(ValueError, match="no default"):
+        RatedBound("nodefault", sp.sqrt(sp.log(2 / delta) / n), sp.Rational(-1, 2))
+
+
+@given(st.floats(-3, 1), st.floats(0.1, 10), st.integers(0, 2**32 - 1))
+def test_fitted_slope_recovers_a_power_law_with_noise(r, c, seed):
+    rng = np.random.default_rng(seed)
+    ns = np.geomspace(10, 1e6, 12)
+    sigma = 0.01
+    ys = c * ns**r * np.exp(sigma * rng.standard_normal(ns.size))
+    slope, se = fit_loglog_slope(ns, ys)
+    assert abs(slope - r) <= 6 * sigma / np.sqrt(np.sum((np.log(ns) - np.log(ns).mean()) ** 2)) + 1e-12
+    assert se >= 0
+
+
+def test_fit_rejects_bad_input():
+    with pytest.raises(ValueError):
+        fit_loglog_slope([1, 2], [1, 2])
+    with pytest.raises(ValueError):
+        fit_loglog_slope([1, 2, 3], [1, -2, 3])
+
+
+for _name in rates.RATED_MODULES:
+    importlib.import_module(_name)
+
+
+@pytest.mark.parametrize("name", sorted(rates.BOUNDS) or [pytest.param(None, marks=pytest.mark.skip("no bounds"))])
+def test_bound_slope_matches_its_elasticity(name):
+    """The fitted slope of the bound over a decade range equals the mean exact elasticity there."""
+    b = rates.BOUNDS[name]
+    ns = np.geomspace(1e3, 1e7, 9)
+    slope, _ = fit_loglog_slope(ns, b(ns))
+    local = b.local_slope(ns)
+    assert local.min() - 1e-9 <= slope <= local.max() + 1e-9
+    assert abs(local[-1] - float(b.rate_exponent)) <= abs(local[0] - float(b.rate_exponent)) + 1e-12
