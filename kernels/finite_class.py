@@ -20,7 +20,7 @@ import numpy as np
 from array_api_compat import array_namespace
 
 from vacuity.kernels.deviation_sims import DeviationSimulator, register_simulator
-from vacuity.kernels.sampling import Draws
+from vacuity.kernels.sampling import Draws  # noqa: F401  (re-exported for the figure)
 from vacuity.theory.bound_params import check_class_size, check_count, check_n
 
 _CHUNK_ELEMENTS = 1 << 23  # entries of a (replicates x |H|) block kept at once
