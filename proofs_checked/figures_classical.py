@@ -45,7 +45,10 @@ def _rate_panel(ax, ns, summaries, bound_fn, label, exact_means=None, extra=None
         ax.plot(ns, exact_means, color="C2", lw=1, label="exact mean")
     ref = summaries[0].mean * np.sqrt(ns[0] / fine)
     ax.plot(fine, ref, color="0.5", lw=0.8, ls=":", label="slope $-1/2$")
+    lo = min(min(s.mean for s in summaries), float(np.min(bound_fn(fine))))
+    ax.set_ylim(bottom=lo / 6)
     _log_axes(ax, ns)
+    ax.legend(fontsize=7, loc="lower left")
     ax.set_xlabel("sample size n")
 
 
@@ -120,7 +123,10 @@ def draw_finite_class(out_dir: Path, *, ns, summaries, class_size, delta, prefix
     return path
 
 
-def draw_vc(out_dir: Path, *, growth, growth_d, ns, summaries, exact_means, delta, radon) -> Path:
+RADON_EXAMPLE = ((0, 0), (6, 1), (5, 6), (1, 4))  # a convex quadrilateral: the diagonals cross
+
+
+def draw_vc(out_dir: Path, *, growth, growth_d, ns, summaries, exact_means, delta, radon=None) -> Path:
     from vacuity.theory import vc as T
 
     plt = _plt()
@@ -150,13 +156,14 @@ def draw_vc(out_dir: Path, *, growth, growth_d, ns, summaries, exact_means, delt
     axes[1].set_title("(b) thresholds on [0, 1]: the sup is the KS statistic $D_n^+$")
 
     ax = axes[2]
-    X, lam = radon
-    X = np.asarray(X, dtype=float)
-    lam = np.asarray([float(v) for v in lam])
-    pos, neg = X[lam > 0], X[lam <= 0]
-    from vacuity.kernels.shattering import radon_point
+    from vacuity.kernels.shattering import radon_certificate, radon_point
 
-    rp = np.asarray([float(v) for v in radon_point(radon[0], radon[1])])
+    Xi = np.asarray(RADON_EXAMPLE if radon is None else radon, dtype=np.int64)
+    lam = radon_certificate(Xi)[0]
+    rp = np.asarray([float(v) for v in radon_point(Xi, lam)])
+    X = Xi.astype(float)
+    lamf = np.asarray([float(v) for v in lam])
+    pos, neg = X[lamf > 0], X[lamf <= 0]
     for pts, col, lab in ((pos, "C0", "+1 ($\\lambda_i > 0$)"), (neg, "C3", "-1 ($\\lambda_i < 0$)")):
         if len(pts) >= 2:
             from scipy.spatial import ConvexHull

@@ -54,7 +54,6 @@ def _symbolic(rec: Recorder, sauer_n_max: int, d_max: int, random_sets: int, see
         s.ok = T.bound_from_sauer()
         s.detail = f"{T.massart_bound()} at Pi = (en/d)^d equals {T.deviation_bound()}"
     B.rate_step(rec, "vc", T.deviation_bound(), T.RATE_EXPONENT, {T.d: T.DEFAULT_D, T.delta: T.DEFAULT_DELTA})
-    radon_example = None
     with rec.step(f"exact certificates, d = 1..{d_max}: the simplex {{0, e_i}} is shattered; every d + 2 points "
                   f"have a Radon labeling no halfspace realizes", "symbolic") as s:
         rng = np.random.default_rng(seed)
@@ -66,12 +65,9 @@ def _symbolic(rec: Recorder, sauer_n_max: int, d_max: int, random_sets: int, see
                 lam, _labels = S.radon_certificate(X)
                 ok &= S.radon_certificate_holds(X, lam)
                 count += 1
-                if d == 2 and radon_example is None:
-                    radon_example = (X, lam)
         s.ok = ok
         s.detail = (f"4..{2 ** (d_max + 1)} labelings per simplex with integer (w, b) of margin 1; "
                     f"{count} random integer sets with exact affine dependences sum lam_i (x_i, 1) = 0")
-    return radon_example
 
 
 def _lp_checks(rec: Recorder, d_max: int, random_sets: int, seed: int) -> None:
@@ -126,7 +122,7 @@ def run(ctx):
 
         raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
     rec = Recorder(ctx)
-    radon = _symbolic(rec, p["sauer_n_max"], p["d_max"], p["random_sets"], ctx.seed)
+    _symbolic(rec, p["sauer_n_max"], p["d_max"], p["random_sets"], ctx.seed)
     _lp_checks(rec, p["d_max"], p["random_sets"], ctx.seed)
     growth = _growth(rec, p["growth_d"], p["growth_n_max"], ctx.seed)
 
@@ -169,7 +165,7 @@ def run(ctx):
         from vacuity.proofs_checked.figures_classical import draw_vc
 
         path = draw_vc(Path(ctx.figures_dir), growth=growth, growth_d=p["growth_d"], ns=ns, summaries=summaries,
-                       exact_means=K.exact_mean_one_sided(ns), delta=delta, radon=radon)
+                       exact_means=K.exact_mean_one_sided(ns), delta=delta)
         rec.figures.append(f"figures/{path.name}")
     return rec.result(params=dict(p, ns=ns))
 

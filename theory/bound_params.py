@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def _real(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -56,3 +58,18 @@ def check_probability(name: str, p) -> float:
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must lie in [0, 1]; got {p!r}")
     return v
+
+
+def check_sizes(ns, minimum: float = 1.0) -> np.ndarray:
+    """Sample sizes at which to evaluate a bound: finite reals >= ``minimum`` (a bound's formula is
+    defined between integers too, which plots use), returned as float64."""
+    try:
+        arr = np.asarray(ns, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"sample sizes must be numbers; got {ns!r}") from None
+    if arr.size == 0:
+        raise ValueError("no sample sizes given")
+    bad = ~np.isfinite(arr) | (arr < minimum)
+    if bad.any():
+        raise ValueError(f"sample size n must be finite and at least {minimum:g}; got {arr[bad].flat[0]!r}")
+    return arr

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from vacuity.theory import hoeffding
-from vacuity.theory.bound_params import check_class_size, check_delta, check_n
+from vacuity.theory.bound_params import check_class_size, check_delta, check_sizes
 from vacuity.theory.rates import RatedBound, n, register_bound
 
 H = sp.Symbol("H", positive=True)  # |H|, the number of hypotheses
@@ -56,11 +56,9 @@ def reduces_to_hoeffding() -> bool:
 def bound(ns, class_size: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
     check_delta(delta_value)
     check_class_size(class_size)
-    arr = np.asarray(ns)
-    for v in np.ravel(arr):
-        check_n(int(v) if float(v).is_integer() else v)
+    arr = check_sizes(ns)
     f = sp.lambdify((n, H, delta), deviation_bound(), "numpy")
-    return np.asarray(f(arr.astype(np.float64), float(class_size), float(delta_value)), dtype=np.float64)
+    return np.asarray(f(arr, float(class_size), float(delta_value)), dtype=np.float64)
 
 
 BOUND = register_bound(RatedBound("finite-class", deviation_bound(), RATE_EXPONENT,

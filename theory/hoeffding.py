@@ -22,7 +22,7 @@ from math import comb
 import numpy as np
 import sympy as sp
 
-from vacuity.theory.bound_params import check_delta, check_n
+from vacuity.theory.bound_params import check_delta, check_n, check_sizes
 from vacuity.theory.rates import RatedBound, n, register_bound
 
 eps = sp.Symbol("epsilon", positive=True)
@@ -116,11 +116,9 @@ def bound(ns, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
     """sqrt(log(2/delta)/(2n)) at the sample sizes ``ns`` (lambdified from ``deviation_bound`` at call
     time, so a wrong derivation shows here too)."""
     check_delta(delta_value)
-    arr = np.asarray(ns)
-    for v in np.ravel(arr):
-        check_n(int(v) if float(v).is_integer() else v)
+    arr = check_sizes(ns)
     f = sp.lambdify((n, delta), deviation_bound(), "numpy")
-    return np.asarray(f(arr.astype(np.float64), float(delta_value)), dtype=np.float64)
+    return np.asarray(f(arr, float(delta_value)), dtype=np.float64)
 
 
 def tail(n_value: int, eps_value: float) -> float:

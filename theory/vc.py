@@ -24,7 +24,7 @@ from math import comb, factorial
 import numpy as np
 import sympy as sp
 
-from vacuity.theory.bound_params import check_count, check_delta, check_dimension, check_n
+from vacuity.theory.bound_params import check_count, check_delta, check_dimension, check_n, check_sizes
 from vacuity.theory.rates import RatedBound, n, register_bound
 
 d = sp.Symbol("d", positive=True)  # VC dimension in the (real-valued) bound expressions
@@ -172,13 +172,11 @@ def bound_from_sauer() -> bool:
 def bound(ns, d_value: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
     check_delta(delta_value)
     check_dimension(d_value, 1)
-    arr = np.asarray(ns)
-    for v in np.ravel(arr):
-        nv = check_n(int(v) if float(v).is_integer() else v)
-        if nv < d_value:
-            raise ValueError(f"the VC bound needs n >= d; got n = {nv} < d = {d_value}")
+    arr = check_sizes(ns)
+    if np.any(arr < d_value):
+        raise ValueError(f"the VC bound needs n >= d; got n = {arr.min():g} < d = {d_value}")
     f = sp.lambdify((n, d, delta), deviation_bound(), "numpy")
-    return np.asarray(f(arr.astype(np.float64), float(d_value), float(delta_value)), dtype=np.float64)
+    return np.asarray(f(arr, float(d_value), float(delta_value)), dtype=np.float64)
 
 
 BOUND = register_bound(RatedBound("vc", deviation_bound(), RATE_EXPONENT, {d: DEFAULT_D, delta: DEFAULT_DELTA}))
