@@ -77,15 +77,32 @@ def exact_mean_deviation(ns, p: float) -> np.ndarray:
 
 
 def exact_tail(n: int, p: float, eps: float) -> float:
-    """P[|X/n - p| >= eps] for X ~ Binomial(n, p)."""
+    """P[|X/n - p| >= eps] for X ~ Binomial(n, p).
+
+    The two tails are X <= k_lo and X >= k_hi, with k_lo the largest k with p - k/n >= eps and k_hi the
+    smallest with k/n - p >= eps, each decided by the same float comparison as the definition (a floor
+    of n (p - eps) alone can round a boundary point onto the wrong side)."""
     from scipy.stats import binom
 
     check_n(n)
-    lo = np.floor(n * (p - eps))  # X <= n (p - eps)
-    hi = np.ceil(n * (p + eps))  # X >= n (p + eps)
-    below = binom.cdf(lo, n, p) if lo >= 0 else 0.0
-    above = binom.sf(hi - 1, n, p) if hi <= n else 0.0
-    return float(below + above)
+    check_probability("p", p)
+    if not eps > 0:
+        return 1.0  # every outcome deviates by at least 0 (and the two tails would overlap)
+    lo = int(np.floor(n * (p - eps)))
+    lo = min(max(lo, -1), n)
+    while lo >= 0 and not (p - lo / n >= eps):
+        lo -= 1
+    while lo + 1 <= n and p - (lo + 1) / n >= eps:
+        lo += 1
+    hi = int(np.ceil(n * (p + eps)))
+    hi = min(max(hi, 0), n + 1)
+    while hi <= n and not (hi / n - p >= eps):
+        hi += 1
+    while hi - 1 >= 0 and (hi - 1) / n - p >= eps:
+        hi -= 1
+    below = float(binom.cdf(lo, n, p)) if lo >= 0 else 0.0
+    above = float(binom.sf(hi - 1, n, p)) if hi <= n else 0.0
+    return below + above
 
 
 DEFAULT_P = 0.3  # the true risk in the rate simulation: off-centre, so the law is skewed
