@@ -71,26 +71,29 @@ def _symbolic(rec: Recorder, sauer_n_max: int, d_max: int, random_sets: int, see
 
 
 def _lp_checks(rec: Recorder, d_max: int, random_sets: int, seed: int) -> None:
-    with rec.step(f"LP (HiGHS): d + 1 points in general position are shattered and d + 2 points are not, "
-                  f"d = 1..{d_max}", "numeric") as s:
+    with rec.step(f"LP (HiGHS): VCdim(halfspaces in R^d) = d + 1 — sets of that size in general position are "
+                  f"shattered, one point more never is, d = 1..{d_max}", "numeric") as s:
         rng = np.random.default_rng(seed + 1)
         ok, lps = True, 0
         for d in range(1, d_max + 1):
-            sets = [S.simplex_points(d)] + [rng.standard_normal((d + 1, d)) for _ in range(random_sets)]
+            D = T.halfspace_vc_dimension(d)
+            sets = [rng.standard_normal((D, d)) for _ in range(random_sets)]
+            if D == d + 1:
+                sets.append(S.simplex_points(d))
             for X in sets:
                 ok &= S.shattered(X)
-                lps += 2 ** d
+                lps += 2 ** (D - 1)
             for _ in range(random_sets):
-                Xi = rng.integers(-INT_RANGE, INT_RANGE + 1, size=(d + 2, d))
-                lam, labels = S.radon_certificate(Xi)
-                ok &= not S.realizable(Xi, labels)  # LP agrees with the exact certificate
-                count = S.growth_count(rng.standard_normal((d + 2, d)))
-                ok &= count < 2 ** (d + 2)
-                lps += 1 + 2 ** (d + 1)
-        rec.quantity_compare("halfspace_vc_dimension_d2", T.halfspace_vc_dimension(2), 3, 0,
-                             note="declared d + 1 at d = 2 (the LP checks cover d = 1..d_max)")
+                ok &= S.growth_count(rng.standard_normal((D + 1, d))) < 2 ** (D + 1)
+                lps += 2**D
+                if D + 1 == d + 2:  # Radon: the LP must refuse the exact certificate's labeling
+                    Xi = rng.integers(-INT_RANGE, INT_RANGE + 1, size=(d + 2, d))
+                    _lam, labels = S.radon_certificate(Xi)
+                    ok &= not S.realizable(Xi, labels)
+                    lps += 1
         s.ok = ok
-        s.detail = f"{lps} LPs; simplex + {random_sets} Gaussian (d+1)-sets shattered, Radon labelings infeasible"
+        s.detail = (f"{lps} LPs; per d: simplex + {random_sets} Gaussian sets of d + 1 points shattered, "
+                    f"{random_sets} of d + 2 not, Radon labelings infeasible")
 
 
 def _growth(rec: Recorder, growth_d: int, growth_n_max: int, seed: int) -> dict:
