@@ -11,6 +11,7 @@ from vacuity.kernels.deviation_stats import SIGMAS, tail_summary
 from vacuity.kernels.extended import gamma
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import finite_class as T
 from vacuity.theory import hoeffding as TH
 
@@ -54,8 +55,6 @@ def run(ctx):
     p = ctx.params
     xp = B.namespace(ctx.backend)
     if p["n_max"] <= p["n_min"]:
-        from vacuity.proofs_checked.registry import BadInput
-
         raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
     rec = Recorder(ctx)
     _symbolic(rec)
@@ -75,8 +74,8 @@ def run(ctx):
         # subtraction N/n - P and the division: gamma_{2m+2} * 2 (docs/derivations/classical_bounds.md)
         tol = 2.0 * gamma(cells + 2)
         q1 = rec.quantity_at_most("same_points_max_sup_gap", gap, tol,
-                                  note=f"|sup (point by point) - sup (L (N/n - P))| on identical draws vs "
-                                       f"2 gamma_(2m+2)")
+                                  note="|sup (point by point) - sup (L (N/n - P))| on identical draws vs "
+                                       "2 gamma_(2m+2)")
         # unbiasedness, every hypothesis: mean over replicates of (L N/n - L P)_h, standardized
         cnt = np.asarray(to_numpy(counts), dtype=np.float64)
         r_hat = (cnt / m) @ problem.losses.T  # (Rb, |H|)
@@ -96,7 +95,7 @@ def run(ctx):
 
     rec.note("finite-class: sup sweep")
     bounds = T.bound(ns, H, delta)
-    summaries, prefix = [], None
+    summaries = []
     with rec.step("the (1-delta)-quantile of sup_h |R_hat - R| stays below the union bound at every n",
                   "numeric") as s:
         for i, m in enumerate(ns):

@@ -10,6 +10,7 @@ from vacuity.kernels import hoeffding as K
 from vacuity.kernels.deviation_stats import SIGMAS, tail_summary
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import hoeffding as T
 
 
@@ -63,8 +64,6 @@ def run(ctx):
     p = ctx.params
     xp = B.namespace(ctx.backend)
     if p["n_max"] <= p["n_min"]:
-        from vacuity.proofs_checked.registry import BadInput
-
         raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
     rec = Recorder(ctx)
     _symbolic(rec, p["exact_n_max"])

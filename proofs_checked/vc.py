@@ -12,6 +12,7 @@ from vacuity.kernels.deviation_stats import tail_summary
 from vacuity.kernels.extended import U
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import vc as T
 
 INT_RANGE = 20  # random integer point sets: coordinates in [-20, 20]
@@ -121,8 +122,6 @@ def run(ctx):
     p = ctx.params
     xp = B.namespace(ctx.backend)
     if p["n_max"] <= p["n_min"]:
-        from vacuity.proofs_checked.registry import BadInput
-
         raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
     rec = Recorder(ctx)
     _symbolic(rec, p["sauer_n_max"], p["d_max"], p["random_sets"], ctx.seed)

@@ -251,3 +251,21 @@ def test_kernel_bad_input():
         KV.threshold_sups(10, 0, 0)
     with pytest.raises(ValueError, match="two replicates"):
         tail_summary(np.array([0.1]), 0.5, 0.05)
+
+
+# ------------------------------------------------- the theorems themselves, on the exact laws
+
+
+@given(st.integers(1, 10**9), _risks, st.floats(1e-9, 0.999))
+def test_hoeffding_holds_on_the_exact_binomial_law(n, p, delta):
+    from vacuity.theory import hoeffding as TH
+
+    b = float(TH.bound([n], delta)[0])
+    assert KH.exact_tail(n, p, b) <= delta * (1 + 1e-9)
+
+
+@settings(max_examples=20)
+@given(st.integers(1, 5000), st.floats(1e-9, 0.999))
+def test_vc_bound_holds_on_the_exact_ks_law(n, delta):
+    # thresholds have VC dimension 1; sup_t (R - R_hat) = D_n^+ exactly
+    assert KV.exact_tail_one_sided(n, float(TV.bound([n], 1, delta)[0])) <= delta
