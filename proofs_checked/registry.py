@@ -143,10 +143,6 @@ def _open_unit(v):
     return None if 0 < v < 1 else "must lie in (0, 1)"
 
 
-def _unit(v):
-    return None if 0 <= v <= 1 else "must lie in [0, 1]"
-
-
 _DELTA = Param("delta", float, "failure probability of the bound, in (0, 1)", 0.05, 0.05, _open_unit)
 _REPLICATES = "independent samples per size (Monte Carlo replicates)"
 
@@ -157,7 +153,8 @@ register(Claim(
     module="hoeffding",
     params=(
         _DELTA,
-        Param("p", float, "true risk R of the hypothesis (its Bernoulli loss rate), in [0, 1]", 0.3, 0.3, _unit),
+        Param("p", float, "true risk R of the hypothesis (its Bernoulli loss rate), in (0, 1)", 0.3, 0.3,
+              lambda v: None if 0 < v < 1 else "must lie in (0, 1) (at 0 or 1 every deviation is 0: no rate to fit)"),
         Param("n_min", int, "smallest sample size of the sweep", 100, 100, _positive),
         Param("n_max", int, "largest sample size of the sweep", 1_000_000, 1_000_000_000, _at_least(2)),
         Param("sizes", int, "number of sample sizes (log-spaced) in the sweep", 5, 8, _at_least(3)),

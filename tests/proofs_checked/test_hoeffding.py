@@ -58,7 +58,8 @@ def test_one_sided_tail_is_caught(monkeypatch):
 @pytest.mark.parametrize("key, value, message", [
     ("delta", "1.5", "must lie in (0, 1)"),
     ("delta", "0", "must lie in (0, 1)"),
-    ("p", "-0.1", "must lie in [0, 1]"),
+    ("p", "-0.1", "must lie in (0, 1)"),
+    ("p", "1", "no rate to fit"),
     ("n_min", "0", "must be at least 1"),
     ("sizes", "2", "must be at least 3"),
     ("replicates", "ten", "cannot read"),
