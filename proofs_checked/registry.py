@@ -132,6 +132,78 @@ register(Claim(
 ))
 
 
+# ------------------------------------------------------------------ classical bounds (issue #5)
+
+
+def _at_least(k):
+    return lambda v: None if v >= k else f"must be at least {k}"
+
+
+def _open_unit(v):
+    return None if 0 < v < 1 else "must lie in (0, 1)"
+
+
+_DELTA = Param("delta", float, "failure probability of the bound, in (0, 1)", 0.05, 0.05, _open_unit)
+_REPLICATES = "independent samples per size (Monte Carlo replicates)"
+
+register(Claim(
+    id="hoeffding",
+    title="Hoeffding: one hypothesis deviates by more than sqrt(log(2/delta)/(2n)) with probability at most delta",
+    source="Mohri, Rostamizadeh & Talwalkar, Foundations of ML (2nd ed.), Thm D.2 and Cor. 2.11",
+    module="hoeffding",
+    params=(
+        _DELTA,
+        Param("p", float, "true risk R of the hypothesis (its Bernoulli loss rate), in (0, 1)", 0.3, 0.3,
+              lambda v: None if 0 < v < 1 else "must lie in (0, 1) (at 0 or 1 every deviation is 0: no rate to fit)"),
+        Param("n_min", int, "smallest sample size of the sweep", 100, 100, _positive),
+        Param("n_max", int, "largest sample size of the sweep", 1_000_000, 1_000_000_000, _at_least(2)),
+        Param("sizes", int, "number of sample sizes (log-spaced) in the sweep", 5, 8, _at_least(3)),
+        Param("replicates", int, _REPLICATES, 20_000, 1_000_000, _at_least(100)),
+        Param("brute_n_max", int, "largest n for the brute-force Bernoulli path", 10_000, 1_000_000, _positive),
+        Param("brute_replicates", int, "replicates of the brute-force comparison", 2_000, 20_000, _at_least(100)),
+        Param("exact_n_max", int, "exact rational tail check for every n up to this", 30, 60, _positive),
+    ),
+))
+
+register(Claim(
+    id="finite-class",
+    title="Finite class: every h in H deviates by at most sqrt((log|H| + log(2/delta))/(2n)) w.p. 1 - delta",
+    source="Mohri, Rostamizadeh & Talwalkar, Foundations of ML (2nd ed.), Thm 2.13 (union bound)",
+    module="finite_class",
+    params=(
+        _DELTA,
+        Param("class_size", int, "|H|: number of random classifiers", 1000, 10_000, _positive),
+        Param("domain", int, "m: size of the finite input domain (2m cells with the label)", 16, 64, _positive),
+        Param("n_min", int, "smallest sample size of the sweep", 1000, 1000, _positive),
+        Param("n_max", int, "largest sample size of the sweep", 1_000_000, 100_000_000, _at_least(2)),
+        Param("sizes", int, "number of sample sizes (log-spaced) in the sweep", 4, 6, _at_least(3)),
+        Param("replicates", int, _REPLICATES, 4000, 100_000, _at_least(100)),
+        Param("brute_n", int, "sample size of the point-by-point comparison", 1000, 10_000, _positive),
+        Param("brute_replicates", int, "replicates of the point-by-point comparison", 200, 1000, _at_least(10)),
+    ),
+))
+
+register(Claim(
+    id="vc",
+    title="VC: Sauer-Shelah, the VC bound, and VCdim(halfspaces in R^d) = d + 1",
+    source="Mohri, Rostamizadeh & Talwalkar, Foundations of ML (2nd ed.), Thm 3.17, Cor. 3.18, 3.19; Radon",
+    module="vc",
+    params=(
+        _DELTA,
+        Param("sauer_n_max", int, "exact Sauer checks for every 0 <= d, n up to this", 60, 150, _positive),
+        Param("d_max", int, "shattering checks for halfspaces in R^d, d = 1..d_max", 3, 4, _positive),
+        Param("growth_d", int, "dimension of the halfspaces whose growth function is counted", 2, 3, _positive),
+        Param("growth_n_max", int, "count realizable labelings of n = 1..growth_n_max points (2^(n-1) LPs)",
+              9, 11, lambda v: None if 1 <= v <= 16 else "must lie in 1..16 (2^(n-1) LPs each)"),
+        Param("random_sets", int, "random point sets per shattering check", 3, 10, _positive),
+        Param("n_min", int, "smallest sample size of the threshold sweep", 64, 64, _positive),
+        Param("n_max", int, "largest sample size of the threshold sweep", 4096, 1_048_576, _at_least(2)),
+        Param("sizes", int, "number of sample sizes (log-spaced) in the sweep", 4, 6, _at_least(3)),
+        Param("replicates", int, _REPLICATES, 2000, 20_000, _at_least(100)),
+    ),
+))
+
+
 def get(claim_id: str) -> Claim:
     try:
         return CLAIMS[claim_id]

@@ -246,3 +246,29 @@ def interleavable(draw, max_n: int = MAX_N):
     z = (start + np.cumsum(k)).astype(np.float64) * h
     theta = draw(st.floats(0.05, 0.95))
     return z, theta
+
+
+# ------------------------------------------------------------------- classical bounds (issue #5)
+
+# failure probabilities away from 0 and 1 in log scale too (delta = 1e-12 is a valid request)
+deltas = st.one_of(st.floats(1e-12, 1 - 1e-9, exclude_min=False), st.sampled_from([0.5, 0.05, 0.01, 1e-6]))
+sample_sizes = _size(1, 10**9)
+class_sizes = _size(1, 10**12)
+bad_deltas = st.one_of(st.floats(max_value=0.0, allow_nan=False), st.floats(min_value=1.0, allow_nan=False),
+                       st.just(float("nan")))
+
+
+@st.composite
+def sauer_pairs(draw, max_n: int = 200, max_d: int = 40):
+    """(n, d) with 1 <= d <= n <= max_n: where Sauer's exponential form applies."""
+    d = draw(st.integers(1, max_d))
+    n = draw(st.integers(d, max(d, max_n)))
+    return n, d
+
+
+@st.composite
+def integer_point_sets(draw, extra: int = 2, max_d: int = 3, span: int = 20):
+    """d + extra integer points in R^d (any configuration, collinear and repeated points included)."""
+    d = draw(st.integers(1, max_d))
+    rng = _rng(draw)
+    return rng.integers(-span, span + 1, size=(d + extra, d))

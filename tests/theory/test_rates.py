@@ -67,3 +67,40 @@ def test_bound_slope_matches_its_elasticity(name):
     local = b.local_slope(ns)
     assert local.min() - 1e-9 <= slope <= local.max() + 1e-9
     assert abs(local[-1] - float(b.rate_exponent)) <= abs(local[0] - float(b.rate_exponent)) + 1e-12
+
+
+# ------------------------------------------------------- simulated deviations (data-driven)
+# Each rated bound may have a simulator of the deviation it bounds, registered by bound name in
+# vacuity.kernels.deviation_sims. The fitted log-log slope of the simulated mean deviation must match
+# the exact curve's slope (where the exact mean is known) within 6 Monte Carlo standard errors, and the
+# declared exponent within 6 SE plus that curve's finite-n departure (kernels/deviation_stats.py).
+
+from vacuity.kernels import deviation_sims  # noqa: E402
+from vacuity.kernels.deviation_stats import slope_check  # noqa: E402
+
+for _name in deviation_sims.SIMULATED_MODULES:
+    importlib.import_module(_name)
+
+
+@pytest.mark.parametrize("name", sorted(rates.BOUNDS) or [pytest.param(None, marks=pytest.mark.skip("no bounds"))])
+def test_simulated_deviation_slope_matches_declared_exponent(name):
+    sim = deviation_sims.SIMULATORS.get(name)
+    if sim is None:
+        pytest.skip(f"no deviation simulator registered for bound {name}")
+    b = rates.BOUNDS[name]
+    ns = np.asarray(sim.ns, dtype=np.float64)
+    means, ses = sim.simulate(ns, 0)
+    exact = None if sim.exact_mean is None else sim.exact_mean(ns)
+    sc = slope_check(ns, means, ses, float(b.rate_exponent), exact)
+    detail = (f"{name}: slope {sc.slope:.4f} +- {sc.se:.2g}, reference {sc.reference:.4f}, declared "
+              f"{float(b.rate_exponent)}, band {sc.declared_band:.3g} ({sim.what})")
+    assert sc.passed, detail
+    assert sc.matches_declared, detail
+    # the bound and the deviation share the rate: the bound's own elasticity over these sizes heads to
+    # the declared exponent (log factors bend it, never past the exponent's neighbourhood)
+    local = b.local_slope(ns)
+    assert abs(local[-1] - float(b.rate_exponent)) <= abs(local[0] - float(b.rate_exponent)) + 1e-12
+
+
+def test_every_simulator_names_a_rated_bound():
+    assert set(deviation_sims.SIMULATORS) <= set(rates.BOUNDS)

@@ -1,0 +1,44 @@
+"""Simulators of each rated bound's deviation, by bound name, for the generic rate test.
+
+A theory module registers a ``RatedBound`` (vacuity.theory.rates); the kernel module that simulates
+the quantity it bounds registers a ``DeviationSimulator`` under the same name. The generic test
+(tests/theory/test_rates.py) fits the log-log slope of the simulated mean deviation over ``ns`` and
+compares it with the bound's declared exponent, within a band from the Monte Carlo standard errors
+(vacuity.kernels.deviation_stats.slope_check). Add a kernel module to ``SIMULATED_MODULES`` and call
+``register_simulator`` at import to plug a new bound in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DeviationSimulator:
+    bound: str  # name of the RatedBound whose deviation this simulates
+    simulate: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]  # (ns, seed) -> (means, SEs)
+    ns: tuple[int, ...]  # sizes for the test: spread over decades, each run in well under a second
+    exact_mean: Callable[[np.ndarray], np.ndarray] | None = None  # E[deviation] at ns, where known
+    what: str = ""
+
+
+SIMULATORS: dict[str, DeviationSimulator] = {}
+
+# kernel modules that register simulators; the generic rate test imports each of them
+SIMULATED_MODULES: tuple[str, ...] = (
+    "vacuity.kernels.hoeffding",
+    "vacuity.kernels.finite_class",
+    "vacuity.kernels.vc",
+)
+
+
+def register_simulator(sim: DeviationSimulator) -> DeviationSimulator:
+    if sim.bound in SIMULATORS and SIMULATORS[sim.bound] != sim:
+        raise ValueError(f"duplicate simulator for bound {sim.bound}")
+    if len(sim.ns) < 3:
+        raise ValueError(f"simulator for {sim.bound}: need at least three sizes to fit a slope")
+    SIMULATORS[sim.bound] = sim
+    return sim

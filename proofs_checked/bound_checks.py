@@ -1,0 +1,79 @@
+"""Steps the classical-bound claims share: sample-size sweeps, the declared-rate step, the quantile
+check against a bound and the slope check against a declared exponent (kernels/deviation_stats.py
+holds the statistics and their derivation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from vacuity.kernels.deviation_stats import SIGMAS, TailSummary, slope_check
+from vacuity.proofs_checked.common import Recorder
+from vacuity.theory.rates import RatedBound, derived_exponent
+
+
+def geometric_sizes(n_min: int, n_max: int, count: int) -> list[int]:
+    """``count`` integer sizes from n_min to n_max, evenly spaced in log n, distinct."""
+    if count < 3 or n_max <= n_min:
+        raise ValueError("a rate needs at least three sizes and n_max > n_min")
+    sizes = sorted({int(round(v)) for v in np.geomspace(n_min, n_max, count)})
+    if len(sizes) < 3:
+        raise ValueError(f"sizes {n_min}..{n_max} give fewer than three distinct values")
+    return sizes
+
+
+def rate_step(rec: Recorder, name: str, expr: sp.Expr, declared: sp.Expr, defaults: dict) -> None:
+    with rec.step(f"declared rate n^({declared}) is the limit of the bound's elasticity", "symbolic") as s:
+        derived = derived_exponent(expr)
+        RatedBound(name, expr, declared, defaults)  # refuses a declaration its formula contradicts
+        s.ok = sp.simplify(derived - declared) == 0
+        s.detail = f"lim n f'(n)/f(n) = {derived}; declared {declared}"
+
+
+def record_tails(rec: Recorder, label: str, ns, summaries: list[TailSummary], bounds, delta: float,
+                 exact_tails=None) -> bool:
+    """Per n: exceedance fraction <= delta + 6 SE (the bound as a (1 - delta)-quantile claim), the
+    quantile at the matching lower level <= bound, and (where known) the exact tail at the bound."""
+    ok = True
+    for i, (m, s, b) in enumerate(zip(ns, summaries, bounds)):
+        q = rec.quantity_at_most(f"{label}_exceed_fraction_n{m}", s.exceed_fraction, s.exceed_tolerance,
+                                 note=f"fraction of {s.replicates} replicates with deviation >= bound; "
+                                      f"<= delta + {SIGMAS:g} sqrt(delta(1-delta)/R)")
+        ok &= q.passed
+        q = rec.quantity_at_most(f"{label}_quantile_n{m}", s.quantile_lower_level, b,
+                                 note=f"empirical quantile at 1 - delta - {SIGMAS:g} SE (the (1-delta)-quantile "
+                                      f"is {s.quantile:.4g}) vs the bound")
+        ok &= q.passed
+        if exact_tails is not None:
+            q = rec.quantity_at_most(f"{label}_exact_tail_at_bound_n{m}", exact_tails[i], delta,
+                                     note="P[deviation >= bound] from the exact law vs delta")
+            ok &= q.passed
+    return ok
+
+
+def record_slope(rec: Recorder, label: str, ns, means, ses, declared, exact_means=None):
+    """Fitted log-log slope of the mean deviation: vs the exact curve's slope (6 SE) where known, and
+    vs the declared exponent (6 SE + the exact curve's finite-n departure)."""
+    sc = slope_check(ns, means, ses, float(declared), exact_means)
+    if exact_means is not None:
+        rec.quantity_compare(f"{label}_slope_vs_exact", sc.slope, sc.reference, sc.band,
+                             note=f"weighted log-log fit of the mean deviation vs the same fit of the exact "
+                                  f"means; band {SIGMAS:g} SE (SE {sc.se:.2g})")
+    rec.quantity_compare(f"{label}_slope", sc.slope, sc.declared, sc.declared_band,
+                         note=f"vs the declared exponent; band {SIGMAS:g} SE + finite-n departure "
+                              f"{sc.departure:.2g} of the exact curve")
+    return sc
+
+
+def mean_compare(rec: Recorder, name: str, mean: float, se: float, exact: float, note: str = ""):
+    return rec.quantity_compare(name, mean, exact, SIGMAS * se, note=note or f"Monte Carlo mean vs exact, {SIGMAS:g} SE")
+
+
+def namespace(backend: str):
+    """The array namespace of a backend (an unavailable one is bad input, raised before any step)."""
+    from array_api_compat import array_namespace
+
+    from vacuity.proofs_checked.common import backend_arrays
+
+    (probe,) = backend_arrays(backend, np.zeros(1))
+    return array_namespace(probe)

@@ -1,0 +1,85 @@
+"""The checked proof of Hoeffding's bound: contract, figure, bad input, and mutations it must catch."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from tests.proofs_checked.classical_helpers import failed_quantities, failed_steps, run, step_named
+from vacuity.proofs_checked.contract import ClaimContract
+from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.theory import hoeffding as T
+
+FAST = {"replicates": "4000", "n_max": "100000", "sizes": "4", "brute_n_max": "1000",
+        "brute_replicates": "500", "exact_n_max": "12"}
+ROOT = "the stated bound is the root"
+QUANTILE = "the (1-delta)-quantile"
+
+
+class TestHoeffdingContract(ClaimContract):
+    claim_id = "hoeffding"
+    fast = FAST
+
+
+def test_figure_is_written(tmp_path):
+    result = run("hoeffding", FAST, figures_dir=tmp_path)
+    assert result.passed and result.figures == ["figures/hoeffding.png"]
+    assert (tmp_path / "hoeffding.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_sided_constant_is_caught(monkeypatch):
+    # log(1/delta) in place of log(2/delta): numerically still above the quantile (Hoeffding is loose),
+    # so it is the derivation that must refuse it
+    monkeypatch.setattr(T, "deviation_bound", lambda: sp.sqrt(sp.log(1 / T.delta) / (2 * T.n)))
+    result = run("hoeffding", FAST)
+    assert not result.passed
+    assert any(name.startswith(ROOT) for name in failed_steps(result))
+
+
+def test_one_over_n_rate_is_caught_symbolically_and_numerically(monkeypatch):
+    monkeypatch.setattr(T, "deviation_bound", lambda: sp.sqrt(sp.log(2 / T.delta) / 2) / T.n)
+    result = run("hoeffding", FAST)
+    assert not result.passed
+    failed = failed_steps(result)
+    assert any(name.startswith(ROOT) for name in failed)
+    assert any(name.startswith("declared rate") for name in failed)
+    assert not step_named(result, QUANTILE).passed  # the simulated deviation exceeds a 1/n bound
+    assert any(q.startswith("hoeffding_exceed_fraction") for q in failed_quantities(result))
+
+
+def test_one_sided_tail_is_caught(monkeypatch):
+    monkeypatch.setattr(T, "tail_bound", lambda: sp.exp(-2 * T.n * T.eps**2))
+    result = run("hoeffding", FAST)
+    failed = failed_steps(result)
+    assert any(name.startswith("Chernoff bound") for name in failed)
+    assert any(name.startswith("exact binomial tail") for name in failed)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("delta", "1.5", "must lie in (0, 1)"),
+    ("delta", "0", "must lie in (0, 1)"),
+    ("p", "-0.1", "must lie in (0, 1)"),
+    ("p", "1", "no rate to fit"),
+    ("n_min", "0", "must be at least 1"),
+    ("sizes", "2", "must be at least 3"),
+    ("replicates", "ten", "cannot read"),
+])
+def test_bad_parameters_are_bad_input(key, value, message):
+    with pytest.raises(BadInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+        get("hoeffding").run(overrides={**FAST, key: value})
+
+
+def test_empty_sweep_is_bad_input():
+    with pytest.raises(BadInput, match="must exceed n_min"):
+        get("hoeffding").run(overrides={**FAST, "n_min": "1000", "n_max": "1000"})
+
+
+def test_cupy_without_gpu_is_bad_input():
+    try:
+        import cupy  # noqa: F401
+
+        pytest.skip("CuPy is installed: the backend may be available")
+    except ImportError:
+        pass
+    with pytest.raises(BadInput, match="cupy"):
+        get("hoeffding").run(backend="cupy", overrides=FAST)
