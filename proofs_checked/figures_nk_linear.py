@@ -1,0 +1,106 @@
+"""The nk-linear figure: generalization without uniform convergence, in three panels."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from vacuity.kernels import nk_linear as K
+from vacuity.kernels.arrays import to_numpy
+from vacuity.proofs_checked.atomic import save_figure
+from vacuity.theory import nk_linear as T
+
+
+def sweep(st: T.Setting, eps: float, *, seed: int, ns=None, ratios=None, reps=None) -> dict:
+    """Test error, S' error and ||w2|| vs n at fixed D/n (rank-one sampler, ``reps`` sets per point)."""
+    from vacuity.proofs_checked import nk_linear as P
+
+    ns = ns or P.FIGURE_NS
+    ratios = ratios or P.FIGURE_RATIOS
+    reps = reps or P.FIGURE_REPS
+    rows = []
+    for r in ratios:
+        for m in ns:
+            D = int(r * m)
+            G1, norms = (to_numpy(a) for a in K.rank_one_batch(m, D, reps, s2=st.s2, seed=seed + m + r))
+            test = np.array([K.conditional_test_error(D, st.c, st.c_prime, st.s2, v) for v in norms])
+            rows.append({
+                "ratio": r, "n": m, "D": D,
+                "test_error": float(test.mean()),
+                "test_error_expected": T.expected_test_error(T.Setting(m, D, st.K, st.c, st.c_prime, st.s2)),
+                "s_prime_error": float(np.mean(st.signal - G1 <= 0)),
+                "train_error": float(np.mean(st.signal + G1 <= 0)),
+                "w2_norm": float(np.sqrt(norms).mean()),
+            })
+    return {"rows": rows, "eps": eps}
+
+
+def draw(out_dir: Path, data: dict, sample: K.NKSample | None, st: T.Setting) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    rows = data["rows"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+    ax = axes[0]
+    for j, r in enumerate(sorted({row["ratio"] for row in rows})):
+        sel = [row for row in rows if row["ratio"] == r]
+        ns = [row["n"] for row in sel]
+        ax.plot(ns, [row["test_error"] for row in sel], "o", color=f"C{j}", label=f"test error, D/n = {r}")
+        ax.plot(ns, [row["test_error_expected"] for row in sel], "-", color=f"C{j}", lw=1,
+                label="closed form $E_w\\,\\Phi(-cc'\\sqrt{D}/(s\\|w_2\\|))$")
+        ax.plot(ns, [row["s_prime_error"] for row in sel], "s--", color=f"C{j}", mfc="none",
+                label=f"error on $S'$, D/n = {r}")
+    ax.axhline(data["eps"], color="0.5", ls=":", lw=0.8)
+    ax.text(rows[0]["n"], data["eps"] * 1.3, "$\\epsilon$", color="0.4")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_ylim(0, 1.5)
+    ns_all = sorted({row["n"] for row in rows})
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(ns_all, [str(v) for v in ns_all])
+    ax.set_xlabel("training set size n")
+    ax.set_title("(a) test error stays small, $S'$ error is 1")
+    ax.legend(fontsize=7, loc="center right")
+
+    ax = axes[1]
+    for j, r in enumerate(sorted({row["ratio"] for row in rows})):
+        sel = [row for row in rows if row["ratio"] == r]
+        ax.plot([row["n"] for row in sel], [row["w2_norm"] for row in sel], "o", color=f"C{j}",
+                label=f"mean $\\|w_2\\|$, D/n = {r}")
+    fine = np.geomspace(min(ns_all), max(ns_all), 50)
+    ax.plot(fine, math.sqrt(st.s2) * np.sqrt(fine), "k-", lw=1, label="$s\\sqrt{n}$")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(ns_all, [str(v) for v in ns_all])
+    ax.set_xlabel("training set size n")
+    ax.set_title("(b) the noise block grows: $\\|w_2\\| \\approx s\\sqrt{n}$")
+    ax.legend(fontsize=8)
+
+    ax = axes[2]
+    if sample is not None:
+        tr, spm, te = (to_numpy(a) for a in (sample.train_margins, sample.s_prime_margins, sample.test_margins))
+        lo = min(tr.min(), spm.min(), te.min())
+        hi = max(tr.max(), spm.max(), te.max())
+        bins = np.linspace(lo, hi, 120)
+        ax.hist(tr, bins=bins, alpha=0.6, density=True, label="$S$ (train)")
+        ax.hist(spm, bins=bins, alpha=0.6, density=True, label="$S'$ (noise negated)")
+        ax.hist(te, bins=bins, alpha=0.6, density=True, label="fresh test points")
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_title(f"(c) margins, n = {sample.n}, D = {sample.D:.3g}")
+    ax.set_xlabel("margin $y\\langle w, x\\rangle$ (error iff $\\leq 0$)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+
+    fig.suptitle(f"Nagarajan & Kolter 2019: linear classifier with c = {st.c:g}, c' = {st.c_prime:g}, "
+                 f"s$^2$ = {st.s2:g} generalizes, yet misclassifies all of $S'$", fontsize=11)
+    fig.tight_layout()
+    path = Path(out_dir) / "nk_linear.png"
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
