@@ -49,6 +49,16 @@ def check_params(n, D, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=0) -> None:
         raise ValueError(f"s2 (the noise variance s^2) must be a finite number > 0 (got {s2!r})")
 
 
+def noise_sd(s2, D) -> float:
+    """Per-coordinate standard deviation of x2: sqrt(s^2 / D)."""
+    return math.sqrt(s2 / D)
+
+
+def margins_from_gram(cc, G1):
+    """(train, S') margins from c c' and G 1: c c' + (G 1)_i and c c' - (G 1)_i."""
+    return cc + G1, cc - G1
+
+
 def phi(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
@@ -160,7 +170,7 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
     yt = rng.choice(np.array([-1.0, 1.0]), size=n_test)
     u = rng.standard_normal(K)
     u /= np.linalg.norm(u)
-    sig = math.sqrt(s2 / D)
+    sig = noise_sd(s2, D)
     # signal block, literally: w1 = c' u, x1 = c y u
     w1 = xp.asarray(c_prime * u)
     X1 = xp.asarray(c * y[:, None] * u[None, :])
@@ -200,14 +210,19 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
 
 def _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2):
     h = xp.asarray(rng.standard_normal(n_test))
-    return c * c_prime + math.sqrt(s2 * norm2 / D) * h
+    return c * c_prime + noise_sd(s2, D) * math.sqrt(norm2) * h
+
+
+def bartlett_dofs(n, D) -> np.ndarray:
+    """Degrees of freedom of the squared diagonal of the Bartlett factor: D, D - 1, ..., D - min(n, D) + 1."""
+    return D - np.arange(min(n, D), dtype=np.float64)
 
 
 def bartlett_factor(n, D, rng, xp):
     """M = L / sqrt(D), L the Bartlett factor of Wishart_n(D, I): G = s^2 M M^T. M is n x min(n, D),
     M_ii = sqrt((k_i / D)(1 + delta_i)) with k_i = D - i (0-based), M_ij = g_ij / sqrt(D) below."""
     m = min(n, D)
-    k = D - np.arange(m, dtype=np.float64)
+    k = bartlett_dofs(n, D)
     dev = chi2_deviation(k, rng)
     diag = np.sqrt((k / D) * (1.0 + dev))
     N = xp.asarray(rng.standard_normal((n, m)))
@@ -230,7 +245,7 @@ def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=
     cc = c * c_prime
     test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
     gram = s2 * (M @ M.T) if with_gram else None
-    return NKSample("bartlett", n, D, cc + G1, cc - G1, test, norm2,
+    return NKSample("bartlett", n, D, *margins_from_gram(cc, G1), test, norm2,
                     conditional_test_error(D, c, c_prime, s2, norm2), gram)
 
 
@@ -246,7 +261,7 @@ def rank_one(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=
     norm2 = n * s2 * (1.0 + dev)
     cc = c * c_prime
     test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
-    return NKSample("rank_one", n, D, cc + G1, cc - G1, test, norm2,
+    return NKSample("rank_one", n, D, *margins_from_gram(cc, G1), test, norm2,
                     conditional_test_error(D, c, c_prime, s2, norm2))
 
 
