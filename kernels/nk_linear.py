@@ -218,18 +218,33 @@ def bartlett_dofs(n, D) -> np.ndarray:
     return D - np.arange(min(n, D), dtype=np.float64)
 
 
-def bartlett_factor(n, D, rng, xp):
-    """M = L / sqrt(D), L the Bartlett factor of Wishart_n(D, I): G = s^2 M M^T. M is n x min(n, D),
-    M_ii = sqrt((k_i / D)(1 + delta_i)) with k_i = D - i (0-based), M_ij = g_ij / sqrt(D) below."""
+_BARTLETT_ROWS = 256  # row block: only the lower triangle's numbers are drawn, block by block
+
+
+def bartlett_blocks(n, D, rng, xp, rows=_BARTLETT_ROWS):
+    """Row blocks of M = L / sqrt(D), L the Bartlett factor of Wishart_n(D, I), so G = s^2 M M^T.
+
+    M is n x min(n, D) lower trapezoidal: M_ii = sqrt((k_i / D)(1 + delta_i)), k_i = D - i (0-based),
+    M_ij = g_ij / sqrt(D) for j < i. Block [r0, r1) holds columns < min(r1, m): about n^2/2 normals in
+    all (the drawn upper part of each diagonal block is discarded). Returns (blocks, column sums M^T 1)."""
     m = min(n, D)
     k = bartlett_dofs(n, D)
     dev = chi2_deviation(k, rng)
-    diag = np.sqrt((k / D) * (1.0 + dev))
-    N = xp.asarray(rng.standard_normal((n, m)))
-    M = xp.tril(N, k=-1) * (1.0 / math.sqrt(D))
-    idx = xp.arange(m)
-    M[idx, idx] = xp.asarray(diag)
-    return M
+    diag = xp.asarray(np.sqrt((k / D) * (1.0 + dev)))
+    inv = 1.0 / math.sqrt(D)
+    col = xp.zeros(m, dtype=xp.float64)
+    blocks = []
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        w = min(r1, m)
+        B = xp.asarray(rng.standard_normal((r1 - r0, w))) * inv
+        B = xp.where(xp.arange(w)[None, :] < xp.arange(r0, r1)[:, None], B, 0.0)
+        ii = xp.arange(r0, min(r1, m))
+        if ii.shape[0]:
+            B[ii - r0, ii] = diag[ii]
+        col[:w] += xp.sum(B, axis=0)
+        blocks.append(B)
+    return blocks, col
 
 
 def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=None,
@@ -238,13 +253,20 @@ def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=
     check_params(n, D, K, c, c_prime, s2, n_test)
     xp = _xp(xp)
     rng = np.random.default_rng(seed)
-    M = bartlett_factor(n, D, rng, xp)
-    col = xp.sum(M, axis=0)  # M^T 1
-    G1 = s2 * (M @ col)
+    blocks, col = bartlett_blocks(n, D, rng, xp)
+    G1 = s2 * xp.concat([B @ col[: B.shape[1]] for B in blocks]) if hasattr(xp, "concat") else \
+        s2 * xp.concatenate([B @ col[: B.shape[1]] for B in blocks])
     norm2 = float(s2 * (col @ col))  # 1^T G 1 = s^2 ||M^T 1||^2
     cc = c * c_prime
     test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
-    gram = s2 * (M @ M.T) if with_gram else None
+    gram = None
+    if with_gram:
+        M = xp.zeros((n, min(n, D)), dtype=xp.float64)
+        r0 = 0
+        for B in blocks:
+            M[r0 : r0 + B.shape[0], : B.shape[1]] = B
+            r0 += B.shape[0]
+        gram = s2 * (M @ M.T)
     return NKSample("bartlett", n, D, *margins_from_gram(cc, G1), test, norm2,
                     conditional_test_error(D, c, c_prime, s2, norm2), gram)
 
