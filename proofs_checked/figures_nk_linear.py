@@ -53,19 +53,19 @@ def draw(out_dir: Path, data: dict, sample: K.NKSample | None, st: T.Setting) ->
         ax.plot(ns, [row["test_error"] for row in sel], "o", color=f"C{j}", label=f"test error, D/n = {r}")
         ax.plot(ns, [row["test_error_expected"] for row in sel], "-", color=f"C{j}", lw=1,
                 label="closed form $E_w\\,\\Phi(-cc'\\sqrt{D}/(s\\|w_2\\|))$")
-        ax.plot(ns, [row["s_prime_error"] for row in sel], "s--", color=f"C{j}", mfc="none",
+        ax.plot(ns, [row["s_prime_error"] for row in sel], "s--", color=f"C{j}", mfc="none", ms=10 - 4 * j,
                 label=f"error on $S'$, D/n = {r}")
     ax.axhline(data["eps"], color="0.5", ls=":", lw=0.8)
     ax.text(rows[0]["n"], data["eps"] * 1.3, "$\\epsilon$", color="0.4")
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1e-3)
-    ax.set_ylim(0, 1.5)
+    ax.set_ylim(0, 3.0)
     ns_all = sorted({row["n"] for row in rows})
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(ns_all, [str(v) for v in ns_all])
     ax.set_xlabel("training set size n")
     ax.set_title("(a) test error stays small, $S'$ error is 1")
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="lower left", ncol=2)
 
     ax = axes[1]
     for j, r in enumerate(sorted({row["ratio"] for row in rows})):
