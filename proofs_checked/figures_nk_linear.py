@@ -84,18 +84,25 @@ def draw(out_dir: Path, data: dict, sample: K.NKSample | None, st: T.Setting) ->
 
     ax = axes[2]
     if sample is not None:
-        tr, spm, te = (to_numpy(a) for a in (sample.train_margins, sample.s_prime_margins, sample.test_margins))
-        lo = min(tr.min(), spm.min(), te.min())
-        hi = max(tr.max(), spm.max(), te.max())
-        bins = np.linspace(lo, hi, 120)
-        ax.hist(tr, bins=bins, alpha=0.6, density=True, label="$S$ (train)")
-        ax.hist(spm, bins=bins, alpha=0.6, density=True, label="$S'$ (noise negated)")
-        ax.hist(te, bins=bins, alpha=0.6, density=True, label="fresh test points")
+        sets = [(to_numpy(sample.train_margins), "$S$ (train)", "C0"),
+                (to_numpy(sample.s_prime_margins), "$S'$ (noise negated)", "C1"),
+                (to_numpy(sample.test_margins), "fresh test points", "C2")]
+        lo = min(float(m.min()) for m, _, _ in sets)
+        hi = max(float(m.max()) for m, _, _ in sets)
+        bins = np.linspace(lo, hi, 160)
+        for k, (m, label, color) in enumerate(sets):
+            ax.hist(m, bins=bins, alpha=0.65, density=True, color=color, label=label)
+            # at large D each set is a spike: state its range and error rate in words
+            ax.annotate(f"[{m.min():.3g}, {m.max():.3g}]\nerror {np.mean(m <= 0):.3g}",
+                        xy=(float(np.median(m)), 0.02), xycoords=("data", "axes fraction"),
+                        xytext=(float(np.median(m)), 0.45 + 0.15 * k), textcoords=("data", "axes fraction"), ha="center", fontsize=7, color=color,
+                        bbox={"fc": "white", "ec": "none", "alpha": 0.85},
+                        arrowprops={"arrowstyle": "-", "color": color, "lw": 0.5})
         ax.axvline(0, color="k", lw=0.8)
         ax.set_title(f"(c) margins, n = {sample.n}, D = {sample.D:.3g}")
+        ax.set_yscale("log")
     ax.set_xlabel("margin $y\\langle w, x\\rangle$ (error iff $\\leq 0$)")
-    ax.set_yscale("log")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
 
     fig.suptitle(f"Nagarajan & Kolter 2019: linear classifier with c = {st.c:g}, c' = {st.c_prime:g}, "
                  f"s$^2$ = {st.s2:g} generalizes, yet misclassifies all of $S'$", fontsize=11)
