@@ -102,7 +102,8 @@ def _symbolic(rec: Recorder, rho: float) -> None:
         s.detail = f"d err / d||w2||^2 = {deriv}; err at threshold - Phi(-z_eps) = {at}"
     with rec.step("lemma: test error <= eps and S' error 1 give |L_D - L_S'| >= 1 - eps", "symbolic") as s:
         s.ok = T.prove_eps_unif_lemma() and T.good_pair_probability().subs(T.delta, sp.Rational(1, 4)) > 0
-        s.detail = ("1 - L - (1 - eps) = eps v >= 0 for L = eps (1 - v); union bound 1 - 3 delta > 0 for "
+        s.detail = ("|L - 1| - (1 - eps) factors into a nonnegative expression for every eps in (0, 1), "
+                    "L in [0, eps]; union bound 1 - 3 delta > 0 for "
                     "delta < 1/3 so a witnessing S with S' in the good set exists")
     with rec.step("S' is misclassified in the large-D limit iff c c' < s^2", "symbolic") as s:
         mean_sp, var_sp = T.s_prime_margin_moments()

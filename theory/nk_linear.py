@@ -232,19 +232,22 @@ def prove_gram_reduction(n_value: int, D_value: int = 2, K_value: int = 2) -> Gr
 # ------------------------------------------------------------------------------ the lemma
 
 
-def prove_eps_unif_lemma() -> bool:
+def prove_eps_unif_lemma(bound=None) -> bool:
     """If L_D(h_S) <= eps and h_S errs on all of S' (empirical loss 1), then the gap on S', which the
     uniform bound must cover when S' is itself a typical sample, is |L_D(h_S) - 1| >= 1 - eps.
-    Proved for every L in [0, eps], eps in (0, 1): write L = eps (1 - v) with v in [0, 1]."""
-    e, v = sp.symbols("e v", nonnegative=True)
-    L = e * (1 - v)
-    gap = 1 - L  # = |L - 1| because L <= eps < 1
-    slack = sp.expand(gap - (1 - e))  # should be e v >= 0
-    nonneg = sp.simplify(slack - e * v) == 0
-    # and L <= 1, so |L - 1| = 1 - L
-    abs_ok = sp.simplify(sp.Abs(L - 1).subs({e: sp.Rational(1, 3), v: sp.Rational(1, 2)}) - (1 - L).subs(
-        {e: sp.Rational(1, 3), v: sp.Rational(1, 2)})) == 0
-    return bool(nonneg and abs_ok)
+
+    Proved for every eps in (0, 1) and L in [0, eps] by parametrizing them with sign-constrained
+    symbols: eps = 1/(1 + p), p > 0, and L = eps (1 - v), v = q/(1 + q) in [0, 1), q >= 0 (v = 1, L = 0,
+    is the limit q -> oo; there the gap is 1). sympy resolves |L - 1| from the signs and factors
+    |L - 1| - (1 - eps) into a manifestly nonnegative expression."""
+    p = sp.Symbol("p", positive=True)
+    q = sp.Symbol("q", nonnegative=True)
+    e = 1 / (1 + p)
+    L = e * (1 - q / (1 + q))
+    in_range = bool(sp.factor(L - e).is_nonpositive) and bool(sp.factor(L).is_nonnegative)
+    claimed = (1 - e) if bound is None else bound(e)  # ``bound``: a wrong statement to test with
+    slack = sp.factor(sp.simplify(sp.Abs(L - 1) - claimed))
+    return in_range and bool(slack.is_nonnegative)
 
 
 def good_pair_probability() -> sp.Expr:

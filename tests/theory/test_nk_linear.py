@@ -59,6 +59,8 @@ def test_test_error_given_w_and_threshold():
 
 def test_lemma():
     assert T.prove_eps_unif_lemma()
+    assert not T.prove_eps_unif_lemma(lambda e: 1)  # a gap of 1 is not guaranteed
+    assert not T.prove_eps_unif_lemma(lambda e: 1 - e / 2)
     assert T.good_pair_probability().subs(T.delta, sp.Rational(1, 4)) > 0
 
 
