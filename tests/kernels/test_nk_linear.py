@@ -111,3 +111,26 @@ def test_errors_and_paper_numbers_at_D_1e9(xp):
     r = K.rank_one(4096, 10**9, n_test=1000, seed=0, xp=xp)
     assert r.train_error == 0.0 and r.s_prime_error == 1.0 and r.test_error == 0.0
     assert r.w2_norm2 / (4096 * 32) == pytest.approx(1.0, abs=6 * math.sqrt(2e-9))
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(settings_)
+def test_brute_force_single_draw_within_derived_spread(xp, params):
+    """One literal training set: the mean train margin and ||w2||^2 / (n s^2) within 6 derived sd."""
+    n, D, Kd, c, cp, s2, seed = params
+    r = K.brute_force(n, D, K=Kd, c=c, c_prime=cp, s2=s2, n_test=0, seed=seed, xp=xp)
+    st_ = T.Setting(n, D, Kd, c, cp, s2)
+    mom = T.margin_moments(st_)
+    sd_mean = math.sqrt((mom["var"] + (n - 1) * mom["cov"]) / n)
+    assert abs(float(to_numpy(r.train_margins).mean()) - mom["train_mean"]) <= 6 * sd_mean
+    assert abs(r.w2_norm2 / (n * s2) - 1) <= 6 * math.sqrt(T.norm2_variance(st_)) / (n * s2)
+
+
+@pytest.mark.parametrize("name", ["bartlett", "rank_one"])
+def test_exact_samplers_test_margins_are_conditionally_gaussian(xp, name):
+    from scipy.stats import norm
+
+    r = K.SAMPLERS[name](64, 5000, n_test=20000, seed=4, xp=xp)
+    z = (to_numpy(r.test_margins) - 4.0) / math.sqrt(32.0 * r.w2_norm2 / 5000)
+    assert kstest(z, norm.cdf).pvalue > 1e-6
+    assert r.test_error_exact == pytest.approx(norm.cdf(-4.0 / math.sqrt(32.0 * r.w2_norm2 / 5000)), rel=1e-12)
