@@ -24,6 +24,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/expressivity.py
 	$(BIN)/python benchmarks/classical_bounds.py
+	$(BIN)/python benchmarks/nk_linear.py
 
 clean:
 	rm -rf $(VENV) report .pytest_cache .hypothesis

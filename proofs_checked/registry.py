@@ -204,6 +204,58 @@ register(Claim(
 ))
 
 
+# ---- nk-linear (Nagarajan & Kolter 2019, Sec. 3.1) ------------------------------------------------
+
+
+def count(text: str) -> int:
+    """An integer that may be written like 1e9."""
+    try:
+        return int(text)
+    except ValueError:
+        v = float(text)
+        if not v.is_integer():
+            raise ValueError(text) from None
+        return int(v)
+
+
+def _pos_real(v):
+    import math
+
+    return None if math.isfinite(v) and v > 0 else "must be a finite number > 0"
+
+
+register(Claim(
+    id="nk-linear",
+    title="An overparameterized linear classifier generalizes while two-sided uniform convergence is vacuous",
+    source="Nagarajan & Kolter 2019, Sec. 3.1 (linear counterexample) and the eps_unif >= 1 - eps lemma",
+    module="nk_linear",
+    params=(
+        Param("n", count, "training set size", 256, 4096, _positive),
+        Param("D", count, "noise dimension (the exact samplers are independent of D)", 200_000,
+              1_000_000_000, _positive),
+        Param("K", count, "signal dimension", 5, 5, _positive),
+        Param("c", float, "signal scale: x1 = c y u (recalled 2, unverified)", 2.0, 2.0, _pos_real),
+        Param("c_prime", float, "learned signal weight: w1 = c' u (recalled 2, unverified)", 2.0, 2.0, _pos_real),
+        Param("s2", float, "noise variance s^2: x2 ~ N(0, s^2/D I) (recalled 32, unverified)", 32.0, 32.0,
+              _pos_real),
+        Param("eps", float, "target test error", 0.01, 0.01, _open_unit),
+        Param("delta", float, "failure probability", 0.01, 0.01, _open_unit),
+        Param("n_test", count, "fresh test points", 20_000, 100_000, _positive),
+        Param("brute_n", count, "brute-force training set size", 128, 256, _positive),
+        Param("brute_D", count, "brute-force noise dimension", 50_000, 200_000, _positive),
+        Param("brute_n_test", count, "brute-force fresh test points", 128, 256, _positive),
+        Param("ks_n", count, "n of the KS and Monte Carlo comparisons", 16, 16,
+              lambda v: None if v >= 2 else "must be at least 2"),
+        Param("ks_D", count, "D of the KS and Monte Carlo comparisons", 32, 32, _positive),
+        Param("ks_reps", count, "draws per sampler for the KS tests", 600, 3000, _positive),
+        Param("mc_reps", count, "Monte Carlo training sets (rank-one sampler)", 20_000, 200_000,
+              lambda v: None if v >= 2 else "must be at least 2"),
+        Param("torch_n", count, "torch training set size", 32, 64, _positive),
+        Param("torch_D", count, "torch noise dimension", 8192, 65536, _positive),
+        Param("torch_steps", count, "continued-training steps", 5, 5, _positive),
+    ),
+))
+
 def get(claim_id: str) -> Claim:
     try:
         return CLAIMS[claim_id]

@@ -1,0 +1,304 @@
+"""Nagarajan & Kolter's linear counterexample at scale: three samplers of the same learner, NumPy/CuPy.
+
+    x = (c y u, x2),  x2 ~ N(0, (s^2/D) I_D),  w = (c' u, sum_i y_i x2_i)
+
+1. ``brute_force``: the literal construction. The n x D noise (and the test points' noise) is streamed
+   in column chunks: w2's chunk is the chunk's column sums weighted by y, and (G 1)_i = <x2_i, w2> y_i
+   accumulates chunk by chunk, so time is O((n + n_test) D) and memory O((n + n_test) chunk).
+2. ``bartlett``: exact in distribution with no noise at all. Every margin depends on the data through
+   G = Z Z^T, Z rows z_i = y_i x2_i, which is Wishart_n(D, (s^2/D) I). Bartlett: G = (s^2/D) L L^T with
+   L lower triangular (trapezoidal for D < n), L_ii ~ chi_{D-i+1}, L_ij ~ N(0, 1) below the diagonal:
+   O(n^2) random numbers, two triangular mat-vecs for G 1, independent of D.
+3. ``rank_one``: exact in distribution in O(n): (G 1, 1^T G 1) =_d (R 1 + sigma sqrt(n R)(g - gbar 1),
+   n R) with R = sigma^2 chi^2_D, g ~ N(0, I_n) (rotate so that the first row of the data is the mean;
+   derived in vacuity.theory.nk_linear and docs/derivations/nk_linear.md).
+
+Numerics at D up to 1e9: chi-square variables are drawn as standardized deviations delta = chi^2_k/k - 1
+(Marsaglia-Tsang written in terms of v - 1), so 1 + delta ~ 1 + O(D^-1/2) never comes from subtracting
+two numbers of size D. Given ||w2||^2 a fresh point's margin is exactly c c' + N(0, (s^2/D)||w2||^2):
+the exact samplers draw test margins from it; all three report the exact conditional test error.
+
+Random numbers come from NumPy's PCG64 on the host (same seed, same numbers on every backend) and are
+moved to the arrays' namespace for the linear algebra.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+_CHUNK_BYTES = 32 << 20  # noise block per chunk: large enough for BLAS, small next to memory
+_MT_MIN_DOF = 8  # below this, NumPy's own chi-square (no cancellation at small dof)
+
+
+# ------------------------------------------------------------------------------- parameters
+
+
+def check_params(n, D, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=0) -> None:
+    """One-line ValueErrors for invalid settings (the theory's Setting states the same conditions)."""
+    for name, v, lo in (("n", n, 1), ("D", D, 1), ("K", K, 1), ("n_test", n_test, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo} (got {v!r})")
+    for name, v in (("c", c), ("c_prime", c_prime)):
+        if not (isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a finite number > 0 (got {v!r})")
+    if not (isinstance(s2, (int, float, np.integer, np.floating)) and math.isfinite(s2) and s2 > 0):
+        raise ValueError(f"s2 (the noise variance s^2) must be a finite number > 0 (got {s2!r})")
+
+
+def noise_sd(s2, D) -> float:
+    """Per-coordinate standard deviation of x2: sqrt(s^2 / D)."""
+    return math.sqrt(s2 / D)
+
+
+def margins_from_gram(cc, G1):
+    """(train, S') margins from c c' and G 1: c c' + (G 1)_i and c c' - (G 1)_i."""
+    return cc + G1, cc - G1
+
+
+def phi(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def conditional_test_error(D, c, c_prime, s2, w2_norm2) -> float:
+    """Phi(-c c' sqrt(D) / (s ||w2||)): the exact test error of w given ||w2||^2."""
+    if w2_norm2 <= 0:
+        return 0.0
+    return phi(-c * c_prime * math.sqrt(D / (s2 * w2_norm2)))
+
+
+# ------------------------------------------------------------------------- chi-square deviations
+
+
+def chi2_deviation(dof, rng: np.random.Generator) -> np.ndarray:
+    """delta = chi^2_k / k - 1 for each k in ``dof`` (float64 array), exact in distribution.
+
+    Marsaglia-Tsang for Gamma(a = k/2): with d = a - 1/3, h = x / sqrt(9 d), v = (1 + h)^3, accept when
+    log U < x^2/2 + d (1 - v + log v); then chi^2 = 2 d v and
+    delta = (2d/k)(v - 1) - 2/(3k),  v - 1 = 3h + 3h^2 + h^3,
+    so the O(k^-1/2) deviation is computed directly, never as (large - large)."""
+    k = np.asarray(dof, dtype=np.float64)
+    out = np.empty(k.shape)
+    small = k < _MT_MIN_DOF
+    if np.any(small):
+        out[small] = rng.chisquare(k[small]) / k[small] - 1.0
+    idx = np.flatnonzero(~small)
+    kk = k[idx]
+    d = kk / 2.0 - 1.0 / 3.0
+    cc = 1.0 / np.sqrt(9.0 * d)
+    res = np.empty(idx.shape)
+    todo = np.arange(idx.size)
+    while todo.size:
+        x = rng.standard_normal(todo.size)
+        u = rng.random(todo.size)
+        h = cc[todo] * x
+        t = h * (3.0 + h * (3.0 + h))  # v - 1
+        ok = h > -1.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_accept = 0.5 * x * x + d[todo] * (np.log1p(t) - t)
+        ok &= np.log(u) < log_accept
+        sel = todo[ok]
+        res[sel] = (2.0 * d[sel] / kk[sel]) * t[ok] - 2.0 / (3.0 * kk[sel])
+        todo = todo[~ok]
+    out[idx] = res
+    return out
+
+
+# ---------------------------------------------------------------------------------- results
+
+
+@dataclass
+class NKSample:
+    """One training set, its learned w, and the three margin sets (arrays in the kernel's namespace)."""
+
+    method: str
+    n: int
+    D: int
+    train_margins: Any  # y_i <w, x_i> = c c' + (G 1)_i
+    s_prime_margins: Any  # y_i <w, (x1_i, -x2_i)> = c c' - (G 1)_i
+    test_margins: Any  # fresh points
+    w2_norm2: float
+    test_error_exact: float  # Phi(-c c' sqrt(D)/(s ||w2||)), exact given w
+    gram: Any = None  # G = Z Z^T when asked for (brute force and Bartlett)
+
+    @staticmethod
+    def _err(m) -> float:
+        if m.shape[0] == 0:
+            return float("nan")
+        return float(np.mean(_np(m) <= 0.0))  # a zero margin is an error
+
+    @property
+    def train_error(self) -> float:
+        return self._err(self.train_margins)
+
+    @property
+    def s_prime_error(self) -> float:
+        return self._err(self.s_prime_margins)
+
+    @property
+    def test_error(self) -> float:
+        return self._err(self.test_margins)
+
+
+def _np(a) -> np.ndarray:
+    from vacuity.kernels.arrays import to_numpy
+
+    return to_numpy(a)
+
+
+def _xp(xp):
+    # NumPy or CuPy module (both provide tril, asarray and fancy assignment used below)
+    return np if xp is None else xp
+
+
+# ------------------------------------------------------------------------------- brute force
+
+
+def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=None,
+                chunk_bytes=_CHUNK_BYTES, with_gram=False, max_chunks=None) -> NKSample:
+    """The literal construction with the noise streamed in column chunks (see module docstring).
+
+    ``max_chunks`` stops after that many chunks (for timing a fraction of a huge run; the result is
+    then not a sample of the construction and is flagged by ``method``)."""
+    check_params(n, D, K, c, c_prime, s2, n_test)
+    xp = _xp(xp)
+    rng = np.random.default_rng(seed)
+    y = rng.choice(np.array([-1.0, 1.0]), size=n)
+    yt = rng.choice(np.array([-1.0, 1.0]), size=n_test)
+    u = rng.standard_normal(K)
+    u /= np.linalg.norm(u)
+    sig = noise_sd(s2, D)
+    # signal block, literally: w1 = c' u, x1 = c y u
+    w1 = xp.asarray(c_prime * u)
+    X1 = xp.asarray(c * y[:, None] * u[None, :])
+    T1 = xp.asarray(c * yt[:, None] * u[None, :])
+    yx, ytx = xp.asarray(y), xp.asarray(yt)
+    acc = xp.zeros(n, dtype=xp.float64)  # <x2_i, w2>
+    acc_t = xp.zeros(n_test, dtype=xp.float64)
+    norm2 = 0.0
+    gram = xp.zeros((n, n), dtype=xp.float64) if with_gram else None
+    cols = max(1, int(chunk_bytes // (8 * (n + n_test))))
+    done = 0
+    for start in range(0, D, cols):
+        if max_chunks is not None and done >= max_chunks:
+            break
+        w = min(cols, D - start)
+        X2 = xp.asarray(rng.standard_normal((n, w))) * sig
+        w2c = yx @ X2  # sum_i y_i x2_i on this chunk's coordinates
+        acc = acc + X2 @ w2c
+        norm2 += float(w2c @ w2c)
+        if n_test:
+            T2 = xp.asarray(rng.standard_normal((n_test, w))) * sig
+            acc_t = acc_t + T2 @ w2c
+        if with_gram:
+            Zc = yx[:, None] * X2
+            gram = gram + Zc @ Zc.T
+        done += 1
+    train = yx * (X1 @ w1 + acc)
+    sprime = yx * (X1 @ w1 - acc)
+    test = ytx * (T1 @ w1 + acc_t)
+    method = "brute_force" if max_chunks is None or done * cols >= D else f"brute_force_partial_{done}"
+    return NKSample(method, n, D, train, sprime, test, norm2,
+                    conditional_test_error(D, c, c_prime, s2, norm2), gram)
+
+
+# ------------------------------------------------------------------------------- exact samplers
+
+
+def _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2):
+    h = xp.asarray(rng.standard_normal(n_test))
+    return c * c_prime + noise_sd(s2, D) * math.sqrt(norm2) * h
+
+
+def bartlett_dofs(n, D) -> np.ndarray:
+    """Degrees of freedom of the squared diagonal of the Bartlett factor: D, D - 1, ..., D - min(n, D) + 1."""
+    return D - np.arange(min(n, D), dtype=np.float64)
+
+
+_BARTLETT_ROWS = 256  # row block: only the lower triangle's numbers are drawn, block by block
+
+
+def bartlett_blocks(n, D, rng, xp, rows=_BARTLETT_ROWS):
+    """Row blocks of M = L / sqrt(D), L the Bartlett factor of Wishart_n(D, I), so G = s^2 M M^T.
+
+    M is n x min(n, D) lower trapezoidal: M_ii = sqrt((k_i / D)(1 + delta_i)), k_i = D - i (0-based),
+    M_ij = g_ij / sqrt(D) for j < i. Block [r0, r1) holds columns < min(r1, m): about n^2/2 normals in
+    all (the drawn upper part of each diagonal block is discarded). Returns (blocks, column sums M^T 1)."""
+    m = min(n, D)
+    k = bartlett_dofs(n, D)
+    dev = chi2_deviation(k, rng)
+    diag = xp.asarray(np.sqrt((k / D) * (1.0 + dev)))
+    inv = 1.0 / math.sqrt(D)
+    col = xp.zeros(m, dtype=xp.float64)
+    blocks = []
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        w = min(r1, m)
+        B = xp.asarray(rng.standard_normal((r1 - r0, w))) * inv
+        B = xp.where(xp.arange(w)[None, :] < xp.arange(r0, r1)[:, None], B, 0.0)
+        ii = xp.arange(r0, min(r1, m))
+        if ii.shape[0]:
+            B[ii - r0, ii] = diag[ii]
+        col[:w] += xp.sum(B, axis=0)
+        blocks.append(B)
+    return blocks, col
+
+
+def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=None,
+             with_gram=False) -> NKSample:
+    """Exact in distribution via the Bartlett decomposition of G; O(n^2) numbers, independent of D."""
+    check_params(n, D, K, c, c_prime, s2, n_test)
+    xp = _xp(xp)
+    rng = np.random.default_rng(seed)
+    blocks, col = bartlett_blocks(n, D, rng, xp)
+    G1 = s2 * xp.concat([B @ col[: B.shape[1]] for B in blocks]) if hasattr(xp, "concat") else \
+        s2 * xp.concatenate([B @ col[: B.shape[1]] for B in blocks])
+    norm2 = float(s2 * (col @ col))  # 1^T G 1 = s^2 ||M^T 1||^2
+    cc = c * c_prime
+    test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
+    gram = None
+    if with_gram:
+        M = xp.zeros((n, min(n, D)), dtype=xp.float64)
+        r0 = 0
+        for B in blocks:
+            M[r0 : r0 + B.shape[0], : B.shape[1]] = B
+            r0 += B.shape[0]
+        gram = s2 * (M @ M.T)
+    return NKSample("bartlett", n, D, *margins_from_gram(cc, G1), test, norm2,
+                    conditional_test_error(D, c, c_prime, s2, norm2), gram)
+
+
+def rank_one(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=None) -> NKSample:
+    """Exact in distribution in O(n): G 1 = s^2 [(1 + delta) + sqrt(n (1 + delta) / D) (g - gbar)],
+    ||w2||^2 = n s^2 (1 + delta), delta = chi^2_D / D - 1."""
+    check_params(n, D, K, c, c_prime, s2, n_test)
+    xp = _xp(xp)
+    rng = np.random.default_rng(seed)
+    dev = float(chi2_deviation(np.array([float(D)]), rng)[0])
+    g = xp.asarray(rng.standard_normal(n))
+    G1 = s2 * ((1.0 + dev) + math.sqrt(n * (1.0 + dev) / D) * (g - xp.mean(g)))
+    norm2 = n * s2 * (1.0 + dev)
+    cc = c * c_prime
+    test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
+    return NKSample("rank_one", n, D, *margins_from_gram(cc, G1), test, norm2,
+                    conditional_test_error(D, c, c_prime, s2, norm2))
+
+
+def rank_one_batch(n, D, reps, *, s2=32.0, seed=0, xp=None):
+    """``reps`` independent draws of (G 1 (reps x n), ||w2||^2 (reps,)) by the rank-one representation."""
+    check_params(n, D, 1, 1.0, 1.0, s2, 0)
+    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
+        raise ValueError(f"reps must be an integer >= 1 (got {reps!r})")
+    xp = _xp(xp)
+    rng = np.random.default_rng(seed)
+    dev = xp.asarray(chi2_deviation(np.full(reps, float(D)), rng))
+    g = xp.asarray(rng.standard_normal((reps, n)))
+    g = g - xp.mean(g, axis=1, keepdims=True)
+    G1 = s2 * ((1.0 + dev)[:, None] + xp.sqrt(n * (1.0 + dev) / D)[:, None] * g)
+    return G1, n * s2 * (1.0 + dev)
+
+
+SAMPLERS = {"brute_force": brute_force, "bartlett": bartlett, "rank_one": rank_one}
