@@ -132,6 +132,73 @@ register(Claim(
 ))
 
 
+# ------------------------------------------------------------------ Rademacher claims (issue #5)
+
+
+def _in_unit_interval(v):
+    return None if 0 < v < 1 else "must lie strictly between 0 and 1"
+
+
+def _positive_real(v):
+    return None if v > 0 and v != float("inf") else "must be positive and finite"
+
+
+def _at_least(k):
+    return lambda v: None if v >= k else f"must be at least {k}"
+
+
+def _sizes_list(v):
+    try:
+        sizes = [int(t) for t in str(v).split(",") if t.strip()]
+    except ValueError:
+        return "must be comma-separated integers, e.g. 100,200,400"
+    if len(sizes) < 3 or any(m < 2 for m in sizes) or sorted(set(sizes)) != sizes:
+        return "must list at least three increasing sizes, each at least 2"
+    return None
+
+
+register(Claim(
+    id="rademacher-linear",
+    title="Rademacher complexity of the linear class is at most r Lambda / sqrt(n); Massart; the Rademacher bounds",
+    source="Mohri, Rostamizadeh & Talwalkar, Foundations of ML (2nd ed.), Thm 3.3, 3.5, 3.7, 5.10",
+    module="rademacher_linear",
+    params=(
+        Param("n", int, "sample size of the second-moment and bound check", 4096, 262144, _positive),
+        Param("d", int, "dimension of the points", 16, 64, _positive),
+        Param("r", float, "radius of the data, ||x|| <= r", 1.0, 1.0, _positive_real),
+        Param("Lambda", float, "radius of the weights, ||w|| <= Lambda", 1.0, 1.0, _positive_real),
+        Param("draws", int, "Monte Carlo sign vectors per estimate", 2000, 20000, _at_least(2)),
+        Param("n_exact", int, "sample size enumerated exactly (2^n sign vectors)", 12, 20,
+              lambda v: None if 1 <= v <= 22 else "must lie in 1..22"),
+        Param("n_classifiers", int, "size |A| of the finite class (Massart)", 256, 4096, _positive),
+        Param("massart_n", int, "sample size of the Massart Monte Carlo check", 256, 4096, _positive),
+        Param("sweep_min", int, "smallest n of the rate sweep", 64, 64, _at_least(2)),
+        Param("sweep_max", int, "largest n of the rate sweep (sizes 4x apart)", 16384, 262144, _at_least(2)),
+        Param("coverage_n", int, "sample size of the Thm 3.3 failure-frequency simulation", 256, 1024, _positive),
+        Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, _in_unit_interval),
+    ),
+))
+
+register(Claim(
+    id="rademacher-networks",
+    title="A ReLU MLP trained by SGD fits random signs: empirical Rademacher complexity about 1, a vacuous bound",
+    source="Zhang et al. 2017, Sec. 2.2; Mohri et al. Thm 3.5",
+    module="rademacher_networks",
+    params=(
+        Param("dataset", str, "'digits' (sklearn) or 'mnist1d' (generated)", "digits", "mnist1d",
+              lambda v: None if v in ("digits", "mnist1d") else "must be 'digits' or 'mnist1d'"),
+        Param("sizes", str, "training-set sizes n, comma-separated, increasing", "100,200,400,800",
+              "500,1000,2000,4000", _sizes_list),
+        Param("draws", int, "random sign vectors sigma (networks trained at once)", 8, 16, _at_least(2)),
+        Param("width", int, "hidden units of each of the two ReLU layers", 256, 512, _positive),
+        Param("epochs", int, "SGD epochs over the n points", 60, 100, _positive),
+        Param("batch", int, "SGD minibatch size", 64, 128, _positive),
+        Param("lr", float, "SGD learning rate (momentum 0.9)", 0.05, 0.05, _positive_real),
+        Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, _in_unit_interval),
+    ),
+))
+
+
 def get(claim_id: str) -> Claim:
     try:
         return CLAIMS[claim_id]

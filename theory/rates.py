@@ -100,4 +100,4 @@ def register_bound(bound: RatedBound) -> RatedBound:
 
 
 # theory modules that register bounds; the generic rate tests import each of them
-RATED_MODULES: tuple[str, ...] = ()
+RATED_MODULES: tuple[str, ...] = ("vacuity.theory.rademacher",)
