@@ -190,11 +190,14 @@ register(Claim(
         Param("sizes", str, "training-set sizes n, comma-separated, increasing", "100,200,400,800",
               "500,1000,2000,4000", _sizes_list),
         Param("draws", int, "random sign vectors sigma (networks trained at once)", 8, 16, _at_least(2)),
-        Param("width", int, "hidden units of each of the two ReLU layers", 256, 512, _positive),
+        Param("width", int, "hidden units per ReLU layer", 256, 512, _positive),
+        Param("depth", int, "number of hidden ReLU layers", 1, 2, _positive),
         Param("epochs", int, "SGD epochs over the n points", 60, 100, _positive),
         Param("batch", int, "SGD minibatch size", 64, 128, _positive),
         Param("lr", float, "SGD learning rate (momentum 0.9)", 0.05, 0.05, _positive_real),
         Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, _in_unit_interval),
+        Param("threads", int, "torch CPU threads while training (0: torch's default)", 1, 0,
+              lambda v: None if v >= 0 else "must be at least 0"),
     ),
 ))
 

@@ -294,6 +294,14 @@ def bound_binary_value(complexity_h: float, n_value: int, delta_value: float, tr
 # --------------------------------------------------------------------------- vacuity threshold
 
 
+def agreement_identity(size: int) -> bool:
+    """(1/n) Σ σ_i h_i = 1 - 2 m / n for σ, h in {-1, +1}^n with m = #{i : h_i != σ_i}, for every pair of
+    sign vectors of this size: a fit's correlation with the signs counts its misfit points."""
+    cube = list(itertools.product((-1, 1), repeat=size))
+    return all(sp.Rational(sum(a * b for a, b in zip(s, h)), size)
+               == 1 - sp.Rational(2 * sum(a != b for a, b in zip(s, h)), size) for s in cube for h in cube)
+
+
 def derive_vacuity_misfit() -> sp.Expr:
     """A ±1 class that fits all but a fraction f of every sign vector has 𝔑̂(H) >= 1 - 2f
     ((1/n) Σ σ_i h(x_i) = (n - 2 m)/n with m misfit points). The Thm 3.5 bound is >= 1 as soon as
@@ -309,10 +317,15 @@ def vacuity_threshold() -> sp.Expr:
     return sp.simplify(1 - 2 * derive_vacuity_misfit())
 
 
+def vacuity_threshold_stated() -> sp.Expr:
+    """Stated: the bound is vacuous once 𝔑̂_S(H) >= 1 - 3 sqrt(log(2/δ) / (2n))."""
+    return 1 - 3 * sp.sqrt(sp.log(2 / delta) / (2 * n))
+
+
 def vacuity_threshold_value(n_value: int, delta_value: float) -> float:
     check_n(n_value)
     check_delta(delta_value)
-    return float(sp.lambdify((n, delta), vacuity_threshold(), "math")(n_value, delta_value))
+    return float(sp.lambdify((n, delta), vacuity_threshold_stated(), "math")(n_value, delta_value))
 
 
 # -------------------------------------------------------------------------------- rates as data
