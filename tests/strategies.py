@@ -246,3 +246,23 @@ def interleavable(draw, max_n: int = MAX_N):
     z = (start + np.cumsum(k)).astype(np.float64) * h
     theta = draw(st.floats(0.05, 0.95))
     return z, theta
+
+
+# ------------------------------------------------------------------- bound parameters (Rademacher)
+
+confidences = st.floats(min_value=1e-12, max_value=1 - 1e-9, allow_nan=False, exclude_min=True)
+radii = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False)
+sample_sizes = _size(1, 10**9)
+
+
+@st.composite
+def ball_points(draw, max_n: int = 10, max_d: int = 6):
+    """(X, r): n points in R^d with every ||x_i|| <= r (radii drawn in [0, r], some exactly r)."""
+    n, d = draw(st.integers(1, max_n)), draw(st.integers(1, max_d))
+    r = draw(st.floats(1e-3, 1e3))
+    rng = _rng(draw)
+    G = rng.standard_normal((n, d))
+    G /= np.linalg.norm(G, axis=1, keepdims=True)
+    scale = rng.random(n) * r
+    scale[rng.random(n) < 0.3] = r
+    return G * scale[:, None], r
