@@ -22,7 +22,7 @@ from array_api_compat import array_namespace, device as array_device
 
 from vacuity.kernels.arrays import on_cpu
 
-_CPU_CHUNK_BYTES = 16 << 20
+_CPU_CHUNK_BYTES = 96 << 20  # sign blocks of ~100+ rows: thin (k, n) @ (n, d) products run far below peak
 _DEVICE_CHUNK_BYTES = 512 << 20
 MAX_EXACT_N = 22  # 2^22 sign vectors: the largest exact enumeration accepted
 
@@ -77,9 +77,13 @@ def _chunk(M, xp, width: int, chunk_bytes: int | None) -> int:
 
 
 def _signs(rng: np.random.Generator, k: int, n: int, xp, like):
-    bits = rng.integers(0, 2, size=(k, n), dtype=np.int8)
-    s = xp.asarray(2 * bits - 1, device=array_device(like))
-    return xp.astype(s, xp.float64)
+    # 64 signs per raw generator word (one integer per sign costs more than the matmul at large n). Raw
+    # words are consumed exactly, so any chunking of the draws yields the same sign vectors. The bits
+    # travel to the device as uint8 and become ±1.0 there.
+    words = rng.bit_generator.random_raw((k, (n + 63) // 64)).astype("<u8", copy=False)
+    packed = words.view(np.uint8).reshape(k, -1)
+    bits = xp.asarray(np.unpackbits(packed, axis=1, count=n), device=array_device(like))
+    return 2.0 * xp.astype(bits, xp.float64) - 1.0
 
 
 def _host(x) -> np.ndarray:
