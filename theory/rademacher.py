@@ -37,6 +37,7 @@ c = sp.Symbol("c", positive=True)  # |a_i| <= c for every coordinate of every a 
 R_m = sp.Symbol("R_m", positive=True)  # Rademacher complexity 𝔑_n(G) (expectation over samples)
 R_hat = sp.Symbol("Rhat", positive=True)  # empirical Rademacher complexity 𝔑̂_S(G)
 R_hat_H = sp.Symbol("Rhat_H", positive=True)  # empirical complexity of a ±1-valued class H
+R_m_H = sp.Symbol("R_m_H", positive=True)  # Rademacher complexity 𝔑_n(H) of a ±1-valued class H
 eps = sp.Symbol("epsilon", positive=True)
 t = sp.Symbol("t", positive=True)
 
@@ -245,6 +246,17 @@ def derive_bound_binary() -> sp.Expr:
     """Thm 3.5: 𝔑̂_S(G_01) = 𝔑̂_{S_X}(H) / 2 (Lemma 3.4; the constant 1/2 of the loss drops out of the
     sup), substituted into Thm 3.3 (ii): R(h) <= R̂_S(h) + 𝔑̂(H) + 3 sqrt(log(2/δ)/(2n))."""
     return sp.expand(derive_bound_empirical().subs(R_hat, R_hat_H / 2))
+
+
+def derive_bound_binary_expected() -> sp.Expr:
+    """Thm 3.5, first form: 𝔑_n(G_01) = 𝔑_n(H) / 2 (Lemma 3.4 for every sample, then the expectation)
+    substituted into Thm 3.3 (i): R(h) <= R̂_S(h) + 𝔑_n(H) + sqrt(log(1/δ)/(2n))."""
+    return sp.expand(derive_bound_expected().subs(R_m, R_m_H / 2))
+
+
+def bound_binary_expected() -> sp.Expr:
+    """Stated: R(h) <= R̂_S(h) + 𝔑_n(H) + sqrt(log(1/δ) / (2n))."""
+    return R_m_H + sp.sqrt(sp.log(1 / delta) / (2 * n))
 
 
 def bound_binary() -> sp.Expr:

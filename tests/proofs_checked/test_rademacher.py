@@ -124,6 +124,14 @@ def test_linear_catches_wrong_generalization_bound(monkeypatch, attr, wrong):
     assert not _step(result, "Thm 3.3 both forms").passed
 
 
+def test_linear_catches_factor_2_in_the_binary_bound(monkeypatch):
+    """Thm 3.5 has no factor 2 (Lemma 3.4 halves the loss class's complexity): putting it back is caught."""
+    monkeypatch.setattr(T, "bound_binary_expected", lambda: 2 * T.R_m_H + sp.sqrt(sp.log(1 / delta) / (2 * n)))
+    result = _linear()
+    assert not result.passed
+    assert not _step(result, "Thm 3.5").passed
+
+
 def test_linear_catches_one_over_n_rate(monkeypatch):
     """1/n in place of 1/sqrt(n): the symbolic derivation, the declared rate, the Monte Carlo bound check
     and the fitted slope all fail."""

@@ -55,6 +55,8 @@ def test_theorem_3_3_and_3_5_derived_equal_stated():
     assert T.same_expression(T.derive_bound_expected(), T.bound_expected())
     assert T.same_expression(T.derive_bound_empirical(), T.bound_empirical())
     assert T.same_expression(T.derive_bound_binary(), T.bound_binary())
+    assert T.same_expression(T.derive_bound_binary_expected(), T.bound_binary_expected())
+    assert not T.same_expression(T.derive_bound_binary_expected(), 2 * T.R_m_H + sp.sqrt(sp.log(1 / T.delta) / (2 * T.n)))
     assert T.zero_one_loss_identity()
     assert all(T.sign_flip_is_bijection(m) for m in range(1, 6))
 
