@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vacuity.kernels import rademacher as K
 from vacuity.proofs_checked import rademacher_linear as PL
@@ -197,3 +199,13 @@ def test_mnist1d_runs(monkeypatch):
     assert result.params["n_test"] == 1000
     assert _step(result, "SGD fits").passed
     assert np.isfinite(_quantity(result, "test_error_n200").measured)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.floats(1e-3, 1e3), st.floats(1e-3, 1e3), st.floats(1e-6, 0.5), st.integers(1, 8), st.integers(0, 2**16))
+def test_linear_claim_passes_for_any_valid_parameters(r_, lam_, delta_, d_, seed):
+    """The claim is scale-free in r and Lambda and holds for every delta, dimension and seed."""
+    overrides = dict(LINEAR_FAST, r=repr(r_), Lambda=repr(lam_), delta=repr(delta_), d=str(d_),
+                     n="256", sweep_max="1024", n_exact="8")
+    result = get("rademacher-linear").run(scale="small", seed=seed, overrides=overrides)
+    assert result.passed, [s for s in result.steps if not s.passed] + [q for q in result.quantities if not q.passed]
