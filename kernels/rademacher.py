@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import array_namespace, device as array_device
 
-from vacuity.kernels.arrays import on_cpu
+from vacuity.kernels.arrays import on_cpu, to_numpy
 
 _CPU_CHUNK_BYTES = 96 << 20  # sign blocks of ~100+ rows: thin (k, n) @ (n, d) products run far below peak
 _DEVICE_CHUNK_BYTES = 512 << 20
@@ -66,6 +66,11 @@ def _check_matrix(M, name: str, xp):
         raise ValueError(f"{name} has NaN or infinite entries")
 
 
+def _check_lambda(lam: float) -> None:
+    if not (lam > 0 and math.isfinite(lam)):
+        raise ValueError(f"Lambda must be positive and finite; got {lam!r}")
+
+
 def _check_draws(draws: int) -> None:
     if int(draws) != draws or draws < 2:
         raise ValueError(f"draws must be an integer >= 2 (a standard error needs two); got {draws!r}")
@@ -86,17 +91,9 @@ def _signs(rng: np.random.Generator, k: int, n: int, xp, like):
     return 2.0 * xp.astype(bits, xp.float64) - 1.0
 
 
-def _host(x) -> np.ndarray:
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "get"):  # CuPy
-        return x.get()
-    if hasattr(x, "detach"):  # torch
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
-
-
 def _monte_carlo(n_points: int, draws: int, seed: int, xp, like, chunk_rows: int, stats) -> list[Estimate]:
+    """Means and standard errors of the per-draw statistics ``stats(sigma) -> tuple of (k,) arrays`` over
+    ``draws`` sign vectors of length ``n_points``, drawn ``chunk_rows`` at a time."""
     rng = np.random.default_rng(seed)
     running: list[_Running] | None = None
     done = 0
@@ -106,7 +103,7 @@ def _monte_carlo(n_points: int, draws: int, seed: int, xp, like, chunk_rows: int
         if running is None:
             running = [_Running() for _ in values]
         for acc, v in zip(running, values):
-            acc.add(_host(v).astype(np.float64, copy=False))
+            acc.add(to_numpy(v).astype(np.float64, copy=False))
         done += k
     return [acc.estimate() for acc in running]
 
@@ -123,8 +120,7 @@ def mc_linear(X, lam: float = 1.0, *, draws: int = 1000, seed: int = 0,
     xp = array_namespace(X)
     _check_matrix(X, "X", xp)
     _check_draws(draws)
-    if not (lam > 0 and math.isfinite(lam)):
-        raise ValueError(f"Lambda must be positive and finite; got {lam!r}")
+    _check_lambda(lam)
     X64 = xp.astype(X, xp.float64)
     n, d = X64.shape
 
@@ -180,6 +176,7 @@ def exact_linear(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> floa
     (σ and -σ give the same norm, so half of them suffice: those with σ_n = -1)."""
     xp = array_namespace(X)
     _check_matrix(X, "X", xp)
+    _check_lambda(lam)
     X64 = xp.astype(X, xp.float64)
     n, d = X64.shape
     _check_exact_size(n)

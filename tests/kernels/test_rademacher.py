@@ -136,6 +136,7 @@ def test_torch_inputs_work():
     (lambda: K.mc_linear(np.full((3, 2), np.nan)), "NaN"),
     (lambda: K.mc_linear(np.ones((3, 2)), draws=1), "draws"),
     (lambda: K.mc_linear(np.ones((3, 2)), lam=0.0), "Lambda"),
+    (lambda: K.exact_linear(np.ones((3, 2)), lam=float("nan")), "Lambda"),
     (lambda: K.mc_finite(np.ones((0, 3))), "non-empty"),
     (lambda: K.exact_linear(np.ones((K.MAX_EXACT_N + 1, 2))), "exact enumeration"),
     (lambda: K.exact_finite(np.ones((2, K.MAX_EXACT_N + 1))), "exact enumeration"),
