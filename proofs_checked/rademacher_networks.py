@@ -86,6 +86,8 @@ def run(ctx):
             ok = ok and q.passed
             rec.quantity_report(f"rademacher_n{n}", fit.mean,
                                 note=f"(1/n) sum sigma_i sign f(x_i), mean of {p['draws']} draws, SE {fit.se:.3g}")
+            rec.quantity_report(f"rademacher_worst_draw_n{n}", float(fit.per_draw.min()),
+                                note="the worst of the draws: with every draw at 1 the SE is 0, so look here too")
             rec.quantity_report(f"rademacher_clipped_n{n}", fit.mean_clipped,
                                 note=f"outputs clipped to [-1, 1], SE {fit.se_clipped:.3g}")
         means = np.array([fits[n].mean for n in sizes])
