@@ -75,7 +75,7 @@ def draw_networks(out_dir: Path, rows: list[dict], *, dataset: str, delta: float
     ax.errorbar(ns, [row["rad_mean"] for row in rows], yerr=[6 * row["rad_se"] for row in rows], fmt="o-",
                 color="C0", label=r"$\hat{\mathfrak{R}}_S(H)$ from fitting random signs ($\pm$6 SE)")
     ax.errorbar(ns, [row["test_error"] for row in rows], yerr=[6 * row["test_se"] for row in rows], fmt="^-",
-                color="C2", label="test error, same network on true labels")
+                color="C2", label=r"test error, same network on true labels ($\pm$6 SE)")
     _log_x(ax, ns)
     ax.set_ylim(0, max(1.6, max(row["bound"] for row in rows) * 1.1))
     ax.set_xlabel(f"n (training points, {dataset}, binary task)")

@@ -209,3 +209,12 @@ def test_linear_claim_passes_for_any_valid_parameters(r_, lam_, delta_, d_, seed
                      n="256", sweep_max="1024", n_exact="8")
     result = get("rademacher-linear").run(scale="small", seed=seed, overrides=overrides)
     assert result.passed, [s for s in result.steps if not s.passed] + [q for q in result.quantities if not q.passed]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim", ["rademacher-linear", "rademacher-networks"])
+def test_paper_scale_passes(claim):
+    """Paper scale: n = 262144 and 20000 sign draws (linear); MNIST-1D, n up to 4000, 16 draws, width 512,
+    two hidden layers (networks). Several minutes each on 2 CPU cores."""
+    result = get(claim).run(scale="paper", backend="numpy", seed=0)
+    assert result.passed, [s for s in result.steps if not s.passed]
