@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/expressivity.py
 	$(BIN)/python benchmarks/classical_bounds.py
 	$(BIN)/python benchmarks/nk_linear.py
+	$(BIN)/python benchmarks/rademacher.py
 
 clean:
 	rm -rf $(VENV) report .pytest_cache .hypothesis

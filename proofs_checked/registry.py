@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -100,6 +101,29 @@ def _positive(v):
     return None if v >= 1 else "must be at least 1"
 
 
+def _at_least(k):
+    return lambda v: None if v >= k else f"must be at least {k}"
+
+
+def _open_unit(v):
+    return None if 0 < v < 1 else "must lie in (0, 1)"
+
+
+def _pos_real(v):
+    return None if math.isfinite(v) and v > 0 else "must be a finite number > 0"
+
+
+def count(text: str) -> int:
+    """An integer that may be written like 1e9."""
+    try:
+        return int(text)
+    except ValueError:
+        v = float(text)
+        if not v.is_integer():
+            raise ValueError(text) from None
+        return int(v)
+
+
 CLAIMS: dict[str, Claim] = {}
 
 
@@ -133,15 +157,6 @@ register(Claim(
 
 
 # ------------------------------------------------------------------ classical bounds (issue #5)
-
-
-def _at_least(k):
-    return lambda v: None if v >= k else f"must be at least {k}"
-
-
-def _open_unit(v):
-    return None if 0 < v < 1 else "must lie in (0, 1)"
-
 
 _DELTA = Param("delta", float, "failure probability of the bound, in (0, 1)", 0.05, 0.05, _open_unit)
 _REPLICATES = "independent samples per size (Monte Carlo replicates)"
@@ -207,23 +222,6 @@ register(Claim(
 # ---- nk-linear (Nagarajan & Kolter 2019, Sec. 3.1) ------------------------------------------------
 
 
-def count(text: str) -> int:
-    """An integer that may be written like 1e9."""
-    try:
-        return int(text)
-    except ValueError:
-        v = float(text)
-        if not v.is_integer():
-            raise ValueError(text) from None
-        return int(v)
-
-
-def _pos_real(v):
-    import math
-
-    return None if math.isfinite(v) and v > 0 else "must be a finite number > 0"
-
-
 register(Claim(
     id="nk-linear",
     title="An overparameterized linear classifier generalizes while two-sided uniform convergence is vacuous",
@@ -255,6 +253,65 @@ register(Claim(
         Param("torch_steps", count, "continued-training steps", 5, 5, _positive),
     ),
 ))
+
+
+# ------------------------------------------------------------------ Rademacher claims (issue #5)
+
+
+def _sizes_list(v):
+    try:
+        sizes = [int(t) for t in str(v).split(",") if t.strip()]
+    except ValueError:
+        return "must be comma-separated integers, e.g. 100,200,400"
+    if len(sizes) < 3 or any(m < 2 for m in sizes) or sorted(set(sizes)) != sizes:
+        return "must list at least three increasing sizes, each at least 2"
+    return None
+
+
+register(Claim(
+    id="rademacher-linear",
+    title="Rademacher complexity of the linear class is at most r Lambda / sqrt(n); Massart; the Rademacher bounds",
+    source="Mohri, Rostamizadeh & Talwalkar, Foundations of ML (2nd ed.), Thm 3.3, 3.5, 3.7, 5.10",
+    module="rademacher_linear",
+    params=(
+        Param("n", int, "sample size of the second-moment and bound check", 4096, 262144, _positive),
+        Param("d", int, "dimension of the points", 16, 64, _positive),
+        Param("r", float, "radius of the data, ||x|| <= r", 1.0, 1.0, _pos_real),
+        Param("Lambda", float, "radius of the weights, ||w|| <= Lambda", 1.0, 1.0, _pos_real),
+        Param("draws", int, "Monte Carlo sign vectors per estimate", 2000, 20000, _at_least(2)),
+        Param("n_exact", int, "sample size enumerated exactly (2^n sign vectors)", 12, 20,
+              lambda v: None if 1 <= v <= 22 else "must lie in 1..22"),
+        Param("n_classifiers", int, "size |A| of the finite class (Massart)", 256, 4096, _positive),
+        Param("massart_n", int, "sample size of the Massart Monte Carlo check", 256, 4096, _positive),
+        Param("sweep_min", int, "smallest n of the rate sweep", 64, 64, _at_least(2)),
+        Param("sweep_max", int, "largest n of the rate sweep (sizes 4x apart)", 16384, 262144, _at_least(2)),
+        Param("coverage_n", int, "sample size of the Thm 3.3 failure-frequency simulation", 256, 1024, _positive),
+        Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, _open_unit),
+    ),
+))
+
+register(Claim(
+    id="rademacher-networks",
+    title="A ReLU MLP trained by SGD fits random signs: empirical Rademacher complexity about 1, a vacuous bound",
+    source="Zhang et al. 2017, Sec. 2.2; Mohri et al. Thm 3.5",
+    module="rademacher_networks",
+    params=(
+        Param("dataset", str, "'digits' (sklearn) or 'mnist1d' (generated)", "digits", "mnist1d",
+              lambda v: None if v in ("digits", "mnist1d") else "must be 'digits' or 'mnist1d'"),
+        Param("sizes", str, "training-set sizes n, comma-separated, increasing", "100,200,400,800",
+              "500,1000,2000,4000", _sizes_list),
+        Param("draws", int, "random sign vectors sigma (networks trained at once)", 8, 16, _at_least(2)),
+        Param("width", int, "hidden units per ReLU layer", 256, 512, _positive),
+        Param("depth", int, "number of hidden ReLU layers", 1, 2, _positive),
+        Param("epochs", int, "SGD epochs over the n points", 60, 100, _positive),
+        Param("batch", int, "SGD minibatch size", 64, 128, _positive),
+        Param("lr", float, "SGD learning rate (momentum 0.9)", 0.05, 0.05, _pos_real),
+        Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, _open_unit),
+        Param("threads", int, "torch CPU threads while training (0: torch's default)", 1, 0,
+              lambda v: None if v >= 0 else "must be at least 0"),
+    ),
+))
+
 
 def get(claim_id: str) -> Claim:
     try:

@@ -272,3 +272,20 @@ def integer_point_sets(draw, extra: int = 2, max_d: int = 3, span: int = 20):
     d = draw(st.integers(1, max_d))
     rng = _rng(draw)
     return rng.integers(-span, span + 1, size=(d + extra, d))
+# ------------------------------------------------------------------- bound parameters (Rademacher)
+
+confidences = st.floats(min_value=1e-12, max_value=1 - 1e-9, allow_nan=False, exclude_min=True)
+radii = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def ball_points(draw, max_n: int = 10, max_d: int = 6):
+    """(X, r): n points in R^d with every ||x_i|| <= r (radii drawn in [0, r], some exactly r)."""
+    n, d = draw(st.integers(1, max_n)), draw(st.integers(1, max_d))
+    r = draw(st.floats(1e-3, 1e3))
+    rng = _rng(draw)
+    G = rng.standard_normal((n, d))
+    G /= np.linalg.norm(G, axis=1, keepdims=True)
+    scale = rng.random(n) * r
+    scale[rng.random(n) < 0.3] = r
+    return G * scale[:, None], r

@@ -104,4 +104,5 @@ RATED_MODULES: tuple[str, ...] = (
     "vacuity.theory.hoeffding",
     "vacuity.theory.finite_class",
     "vacuity.theory.vc",
+    "vacuity.theory.rademacher",
 )

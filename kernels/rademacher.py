@@ -1,0 +1,216 @@
+"""Empirical Rademacher complexity by Monte Carlo over sign vectors, and exactly by enumeration.
+
+R̂_S(H) = E_σ sup_{h in H} (1/n) Σ_i σ_i h(x_i). Two classes have a closed-form sup:
+
+* the linear class {x -> <w, x> : ||w|| <= Λ}: sup = Λ ||Σ σ_i x_i|| / n (Cauchy–Schwarz);
+* a finite set A ⊂ R^n (rows of a matrix, e.g. the outputs of N classifiers on the sample):
+  sup = max_a <σ, a> / n.
+
+The estimators draw σ in chunks (a (k, n) block at a time, sized to a memory budget), evaluate the sup
+for each draw with one matrix product, and merge the chunk means and variances (Chan et al.), so the
+standard error comes with the estimate. Signs are drawn on the host by NumPy from the seed and moved to
+the array's device: the same seed gives the same sign vectors on every backend.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from array_api_compat import array_namespace, device as array_device
+
+from vacuity.kernels.arrays import on_cpu, to_numpy
+
+_CPU_CHUNK_BYTES = 96 << 20  # sign blocks of ~100+ rows: thin (k, n) @ (n, d) products run far below peak
+_DEVICE_CHUNK_BYTES = 512 << 20
+MAX_EXACT_N = 22  # 2^22 sign vectors: the largest exact enumeration accepted
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte Carlo mean over ``draws`` sign vectors and its standard error."""
+
+    mean: float
+    se: float
+    draws: int
+
+
+class _Running:
+    """Mean and sum of squared deviations merged chunk by chunk (stable where sum / sum-of-squares is not)."""
+
+    def __init__(self):
+        self.count, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def add(self, values: np.ndarray) -> None:
+        k = values.size
+        if k == 0:
+            return
+        mean = float(values.mean())
+        m2 = float(((values - mean) ** 2).sum())
+        total = self.count + k
+        delta = mean - self.mean
+        self.mean += delta * k / total
+        self.m2 += m2 + delta * delta * self.count * k / total
+        self.count = total
+
+    def estimate(self) -> Estimate:
+        var = self.m2 / (self.count - 1) if self.count > 1 else math.inf
+        return Estimate(self.mean, math.sqrt(var / self.count), self.count)
+
+
+def _check_matrix(M, name: str, xp):
+    if getattr(M, "ndim", None) != 2 or M.shape[0] < 1 or M.shape[1] < 1:
+        raise ValueError(f"{name} must be a non-empty 2-D array; got shape {getattr(M, 'shape', None)}")
+    if not bool(xp.all(xp.isfinite(M))):
+        raise ValueError(f"{name} has NaN or infinite entries")
+
+
+def _check_lambda(lam: float) -> None:
+    if not (lam > 0 and math.isfinite(lam)):
+        raise ValueError(f"Lambda must be positive and finite; got {lam!r}")
+
+
+def _check_draws(draws: int) -> None:
+    if int(draws) != draws or draws < 2:
+        raise ValueError(f"draws must be an integer >= 2 (a standard error needs two); got {draws!r}")
+
+
+def _chunk(M, xp, width: int, chunk_bytes: int | None) -> int:
+    budget = chunk_bytes or (_CPU_CHUNK_BYTES if on_cpu(M, xp) else _DEVICE_CHUNK_BYTES)
+    return max(1, budget // (8 * width))
+
+
+def _signs(rng: np.random.Generator, k: int, n: int, xp, like):
+    # 64 signs per raw generator word (one integer per sign costs more than the matmul at large n). Raw
+    # words are consumed exactly, so any chunking of the draws yields the same sign vectors. The bits
+    # travel to the device as uint8 and become ±1.0 there.
+    words = rng.bit_generator.random_raw((k, (n + 63) // 64)).astype("<u8", copy=False)
+    packed = words.view(np.uint8).reshape(k, -1)
+    bits = xp.asarray(np.unpackbits(packed, axis=1, count=n), device=array_device(like))
+    return 2.0 * xp.astype(bits, xp.float64) - 1.0
+
+
+def _monte_carlo(n_points: int, draws: int, seed: int, xp, like, chunk_rows: int, stats) -> list[Estimate]:
+    """Means and standard errors of the per-draw statistics ``stats(sigma) -> tuple of (k,) arrays`` over
+    ``draws`` sign vectors of length ``n_points``, drawn ``chunk_rows`` at a time."""
+    rng = np.random.default_rng(seed)
+    running: list[_Running] | None = None
+    done = 0
+    while done < draws:
+        k = min(chunk_rows, draws - done)
+        values = stats(_signs(rng, k, n_points, xp, like))
+        if running is None:
+            running = [_Running() for _ in values]
+        for acc, v in zip(running, values):
+            acc.add(to_numpy(v).astype(np.float64, copy=False))
+        done += k
+    return [acc.estimate() for acc in running]
+
+
+@dataclass(frozen=True)
+class LinearEstimate:
+    rademacher: Estimate  # E_σ Λ ||Σ σ_i x_i|| / n
+    second_moment: Estimate  # E_σ ||Σ σ_i x_i||^2, whose exact value is Σ ||x_i||^2
+
+
+def mc_linear(X, lam: float = 1.0, *, draws: int = 1000, seed: int = 0,
+              chunk_bytes: int | None = None) -> LinearEstimate:
+    """Monte Carlo R̂_S of {x -> <w, x> : ||w|| <= lam} on the rows of X (n, d), with standard errors."""
+    xp = array_namespace(X)
+    _check_matrix(X, "X", xp)
+    _check_draws(draws)
+    _check_lambda(lam)
+    X64 = xp.astype(X, xp.float64)
+    n, d = X64.shape
+
+    def stats(sigma):
+        S = sigma @ X64  # (k, d): one Σ σ_i x_i per draw
+        sq = xp.sum(S * S, axis=1)
+        return lam * xp.sqrt(sq) / n, sq
+
+    rows = _chunk(X64, xp, n + d, chunk_bytes)
+    rad, sq = _monte_carlo(n, int(draws), seed, xp, X64, rows, stats)
+    return LinearEstimate(rad, sq)
+
+
+def mc_finite(A, *, draws: int = 1000, seed: int = 0, chunk_bytes: int | None = None) -> Estimate:
+    """Monte Carlo R̂ of a finite set A ⊂ R^n given as the rows of A (N, n): E_σ max_a <σ, a> / n."""
+    xp = array_namespace(A)
+    _check_matrix(A, "A", xp)
+    _check_draws(draws)
+    A64 = xp.astype(A, xp.float64)
+    N, n = A64.shape
+    At = A64.T
+
+    def stats(sigma):
+        return (xp.max(sigma @ At, axis=1) / n,)
+
+    rows = _chunk(A64, xp, n + N, chunk_bytes)
+    (est,) = _monte_carlo(n, int(draws), seed, xp, A64, rows, stats)
+    return est
+
+
+def _all_signs(n: int, start: int, stop: int) -> np.ndarray:
+    """Sign vectors number start..stop-1 of {-1, +1}^n, by their bits."""
+    idx = np.arange(start, stop, dtype=np.int64)[:, None]
+    bits = (idx >> np.arange(n, dtype=np.int64)[None, :]) & 1
+    return (2 * bits - 1).astype(np.float64)
+
+
+def _exact(n: int, count: int, value, xp, like, chunk_rows: int) -> float:
+    total = 0.0
+    for start in range(0, count, chunk_rows):
+        sigma = xp.asarray(_all_signs(n, start, min(count, start + chunk_rows)), device=array_device(like))
+        total += float(xp.sum(value(sigma)))
+    return total / count
+
+
+def _check_exact_size(n: int) -> None:
+    if n > MAX_EXACT_N:
+        raise ValueError(f"exact enumeration needs n <= {MAX_EXACT_N} (2^n sign vectors); got n = {n}")
+
+
+def exact_linear(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> float:
+    """R̂_S of the linear class exactly: the average of Λ ||Σ σ_i x_i|| / n over all 2^n sign vectors
+    (σ and -σ give the same norm, so half of them suffice: those with σ_n = -1)."""
+    xp = array_namespace(X)
+    _check_matrix(X, "X", xp)
+    _check_lambda(lam)
+    X64 = xp.astype(X, xp.float64)
+    n, d = X64.shape
+    _check_exact_size(n)
+
+    def value(sigma):
+        S = sigma @ X64
+        return lam * xp.sqrt(xp.sum(S * S, axis=1)) / n
+
+    return _exact(n, 2 ** (n - 1), value, xp, X64, _chunk(X64, xp, n + d, chunk_bytes))
+
+
+def exact_finite(A, *, chunk_bytes: int | None = None) -> float:
+    """R̂ of a finite set exactly: the average of max_a <σ, a> / n over all 2^n sign vectors."""
+    xp = array_namespace(A)
+    _check_matrix(A, "A", xp)
+    A64 = xp.astype(A, xp.float64)
+    N, n = A64.shape
+    _check_exact_size(n)
+    At = A64.T
+    return _exact(n, 2**n, lambda sigma: xp.max(sigma @ At, axis=1) / n, xp, A64,
+                  _chunk(A64, xp, n + N, chunk_bytes))
+
+
+def sphere_points(n: int, d: int, radius: float, rng: np.random.Generator) -> np.ndarray:
+    """n points uniform on the sphere of the given radius in R^d: every ||x_i|| = r, so the linear
+    bound's Σ ||x_i||^2 <= n r^2 step is an equality and R̂ sits just below r Λ / sqrt(n) (Jensen's gap)."""
+    if n < 1 or d < 1:
+        raise ValueError(f"need n >= 1 points in d >= 1 dimensions; got n = {n}, d = {d}")
+    G = rng.standard_normal((n, d))
+    return radius * G / np.linalg.norm(G, axis=1, keepdims=True)
+
+
+def random_sign_set(size: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """A finite class of ``size`` random ±1 classifiers, as their outputs on n points (rows)."""
+    if size < 1 or n < 1:
+        raise ValueError(f"need a set of size >= 1 on n >= 1 points; got size = {size}, n = {n}")
+    return (2 * rng.integers(0, 2, size=(size, n)) - 1).astype(np.float64)

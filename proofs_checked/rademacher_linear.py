@@ -1,0 +1,212 @@
+"""Checked proof: R̂_S(H) <= r Λ / sqrt(n) for the linear class, Massart's lemma, and the Rademacher
+generalization bounds (Mohri et al. Thm 3.3, 3.5, 3.7, 5.10): symbolic -> numeric."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vacuity.kernels import rademacher as K
+from vacuity.proofs_checked.common import Recorder, backend_arrays
+from vacuity.theory import rademacher as T
+from vacuity.theory.rates import fit_loglog_slope
+
+SYMBOLIC_MAX_N = 6  # E||Σ σ_i x_i||^2 = Σ||x_i||^2 by enumerating all 2^n sign vectors, n = 1..6
+SYMBOLIC_MAX_D = 4  # Lagrange's identity (Cauchy–Schwarz) for d = 1..4
+SIGMAS = 6.0  # Monte Carlo tolerances: 6 standard errors
+COVERAGE_SAMPLES = 4000  # samples S drawn to test the Thm 3.3 bounds' failure frequency
+
+
+def math():
+    import sympy as sp
+    from sympy.printing.mathml import mathml
+
+    def pm(expr):
+        return mathml(expr, printer="presentation")
+
+    Rhat = sp.Function("Rhat_S")(sp.Symbol("H"))
+    _, massart = T.derive_massart()
+    return [
+        ("Linear class, ||w|| <= Lambda, ||x_i|| <= r: sup = Lambda ||sum sigma_i x_i|| / n, then Jensen",
+         pm(sp.Le(Rhat, T.linear_bound()))),
+        ("E ||sum sigma_i x_i||^2 (E sigma_i sigma_j = delta_ij)", pm(sp.Eq(*T.second_moment_general()))),
+        ("Massart's lemma: finite A, R_A = max ||a||, N = |A| (minimizing log N / t + t R_A^2 / 2)",
+         pm(sp.Le(sp.Symbol("Rhat_S(A)"), massart))),
+        ("Thm 3.3 (i): E g <= E_S g + this, with probability >= 1 - delta", pm(T.bound_expected())),
+        ("Thm 3.3 (ii): E g <= E_S g + this, with probability >= 1 - delta", pm(T.bound_empirical())),
+        ("Thm 3.5 (binary, H with values +-1): R(h) <= R_S(h) + this", pm(T.bound_binary_expected())),
+        ("Thm 3.5, empirical form: R(h) <= R_S(h) + this", pm(T.bound_binary())),
+    ]
+
+
+def _symbolic(rec: Recorder) -> None:
+    with rec.step(f"sup over ||w|| <= Lambda is Lambda ||sum sigma_i x_i|| / n (Cauchy-Schwarz, d <= {SYMBOLIC_MAX_D})",
+                  "symbolic") as s:
+        proofs = [T.prove_linear_sup(m) for m in range(1, SYMBOLIC_MAX_D + 1)]
+        s.ok = all(p.holds for p in proofs)
+        s.detail = "Lagrange identity ||w||^2||s||^2 - <w,s>^2 = sum_{i<j}(w_i s_j - w_j s_i)^2; w = Lambda s/||s|| attains it"
+    with rec.step(f"E||sum sigma_i x_i||^2 = sum ||x_i||^2: all 2^n signs for n <= {SYMBOLIC_MAX_N}, and general n",
+                  "symbolic") as s:
+        small = [T.prove_second_moment(m) for m in range(1, SYMBOLIC_MAX_N + 1)]
+        collapsed, trace = T.second_moment_general()
+        s.ok = all(small) and collapsed == trace
+        s.detail = f"enumerated (d = 2, symbolic points): {small}; double sum with E sigma_i sigma_j -> {collapsed}"
+    with rec.step("Jensen (sqrt concave) and ||x_i|| <= r give the stated r Lambda / sqrt(n)", "symbolic") as s:
+        derived = T.derive_linear_bound()
+        s.ok = T.sqrt_is_concave() and T.same_expression(derived, T.linear_bound())
+        s.detail = f"derived {derived}, stated {T.linear_bound()}"
+    with rec.step("Massart: min_t log N / t + t R_A^2 / 2 gives the stated R_A sqrt(2 log N) / n; "
+                  "cosh t <= exp(t^2/2)", "symbolic") as s:
+        t_star, derived = T.derive_massart()
+        s.ok = T.cosh_below_gaussian() and T.same_expression(derived, T.massart_bound())
+        s.detail = f"t* = {t_star}; derived {derived}, stated {T.massart_bound()}"
+    with rec.step("Thm 3.3 both forms derived from McDiarmid (differences 1/n; delta/2 twice for the second)",
+                  "symbolic") as s:
+        ok_i = T.same_expression(T.derive_bound_expected(), T.bound_expected())
+        ok_ii = T.same_expression(T.derive_bound_empirical(), T.bound_empirical())
+        s.ok = ok_i and ok_ii
+        s.detail = (f"(i) stated {T.bound_expected()} matches: {ok_i}; "
+                    f"(ii) stated {T.bound_empirical()} matches: {ok_ii}")
+    with rec.step("Thm 3.5: Rhat(G_01) = Rhat(H)/2 (Lemma 3.4) turns 2 Rhat(G) into Rhat(H)", "symbolic") as s:
+        ok_exp = T.same_expression(T.derive_bound_binary_expected(), T.bound_binary_expected())
+        ok_emp = T.same_expression(T.derive_bound_binary(), T.bound_binary())
+        s.ok = T.zero_one_loss_identity() and T.sign_flip_is_bijection(4) and ok_exp and ok_emp
+        s.detail = (f"1[h != y] = (1 - y h)/2; sigma -> -y sigma permutes the cube; stated "
+                    f"{T.bound_binary_expected()} matches: {ok_exp}; {T.bound_binary()} matches: {ok_emp}")
+    with rec.step("declared rate exponents equal the exponents derived from each stated bound", "symbolic") as s:
+        bounds = T.rated_bounds()  # a RatedBound refuses a declared rate its expression does not have
+        s.ok = all(float(b.rate_exponent) == -0.5 for b in bounds)
+        s.detail = ", ".join(f"{b.name}: n^{b.rate_exponent}" for b in bounds)
+
+
+def _sizes(lo: int, hi: int) -> list[int]:
+    out, m = [], lo
+    while m <= hi:
+        out.append(m)
+        m *= 4
+    if out[-1] != hi:
+        out.append(hi)
+    return out
+
+
+def _seed(seed: int, *tags: int) -> int:
+    return int(np.random.SeedSequence([seed, *tags]).generate_state(1)[0])
+
+
+def _coverage(rec: Recorder, p: dict, seed: int) -> None:
+    """Thm 3.3 in simulation. Labels independent of x (random labels: every g has risk exactly 1/2)
+    and the [0, 1]-valued class g_w(x, y) = (1 + y <w, x> / (r Lambda)) / 2. Then
+    sup_g (E g - E_S g) = ||(1/n) Σ y_i x_i|| / (2 r) and Rhat_S(G) = Rhat_S(H) / (2 r Lambda) <= 1/(2 sqrt(n)),
+    which upper-bounds both complexities. Each form must fail on at most a fraction delta of samples."""
+    rng = np.random.default_rng(_seed(seed, 3))
+    n, d, r, delta = p["coverage_n"], p["d"], p["r"], p["delta"]
+    phi = np.empty(COVERAGE_SAMPLES)
+    for k in range(COVERAGE_SAMPLES):
+        X = K.sphere_points(n, d, r, rng)
+        y = 2.0 * rng.integers(0, 2, n) - 1.0
+        phi[k] = np.linalg.norm(y @ X) / (2 * r * n)
+    comp_g = T.linear_bound_value(n, r, p["Lambda"]) / (2 * r * p["Lambda"])
+    for name, bound in (("expected", T.bound_expected_value(comp_g, n, delta)),
+                        ("empirical", T.bound_empirical_value(comp_g, n, delta))):
+        freq = float(np.mean(phi > bound))
+        se = np.sqrt(delta * (1 - delta) / COVERAGE_SAMPLES)
+        rec.quantity_at_most(f"thm33_{name}_failure_rate", freq, delta + SIGMAS * se,
+                             note=f"fraction of {COVERAGE_SAMPLES} samples (n = {n}) with sup_g (E g - E_S g) > "
+                                  f"bound {bound:.4g}; allowed delta + 6 SE")
+    rec.quantity_report("thm33_sup_deviation_quantile", float(np.quantile(phi, 1 - delta)),
+                        note=f"(1 - delta) quantile of sup_g (E g - E_S g), against the bounds above")
+
+
+def run(ctx):
+    p = ctx.params
+    r, lam, d = p["r"], p["Lambda"], p["d"]
+    T.check_delta(p["delta"])
+    rec = Recorder(ctx)
+    rng = np.random.default_rng(ctx.seed)
+    X_exact = K.sphere_points(p["n_exact"], d, r, rng)
+    A_exact = K.random_sign_set(p["n_classifiers"], p["n_exact"], rng)
+    X_main = K.sphere_points(p["n"], d, r, rng)
+    A_main = K.random_sign_set(p["n_classifiers"], p["massart_n"], rng)
+    Xe, Ae, Xm, Am = backend_arrays(ctx.backend, X_exact, A_exact, X_main, A_main)
+    _symbolic(rec)
+
+    rec.note("rademacher-linear: Monte Carlo against exact enumeration")
+    with rec.step(f"Monte Carlo Rhat equals the exact E_sigma over all 2^{p['n_exact']} sign vectors (6 SE)",
+                  "numeric") as s:
+        exact = K.exact_linear(Xe, lam)
+        mc = K.mc_linear(Xe, lam, draws=p["draws"], seed=_seed(ctx.seed, 1)).rademacher
+        q1 = rec.quantity_compare("linear_mc_vs_exact", mc.mean, exact, SIGMAS * mc.se,
+                                  note=f"n = {p['n_exact']}, d = {d}, {mc.draws} draws")
+        q2 = rec.quantity_at_most("linear_exact_vs_bound", exact, T.linear_bound_value(p["n_exact"], r, lam),
+                                  note="exact Rhat_S(H) <= r Lambda / sqrt(n)")
+        exact_f = K.exact_finite(Ae)
+        mc_f = K.mc_finite(Ae, draws=p["draws"], seed=_seed(ctx.seed, 2))
+        q3 = rec.quantity_compare("finite_mc_vs_exact", mc_f.mean, exact_f, SIGMAS * mc_f.se,
+                                  note=f"{p['n_classifiers']} random sign vectors on n = {p['n_exact']} points")
+        q4 = rec.quantity_at_most("massart_exact_vs_bound", exact_f,
+                                  T.massart_value(np.sqrt(p["n_exact"]), p["n_classifiers"], p["n_exact"]),
+                                  note="exact Rhat_S(A) <= max||a|| sqrt(2 log |A|) / n, max||a|| = sqrt(n)")
+        s.ok = q1.passed and q2.passed and q3.passed and q4.passed
+        s.detail = (f"linear: exact {exact:.6g}, MC {mc.mean:.6g} +- {mc.se:.2g}; finite: exact {exact_f:.6g}, "
+                    f"MC {mc_f.mean:.6g} +- {mc_f.se:.2g}")
+
+    with rec.step(f"at n = {p['n']}: E||sum sigma_i x_i||^2 = sum ||x_i||^2 and Rhat <= r Lambda / sqrt(n)",
+                  "numeric") as s:
+        est = K.mc_linear(Xm, lam, draws=p["draws"], seed=_seed(ctx.seed, 4))
+        q1 = rec.quantity_compare("second_moment", est.second_moment.mean, float(np.sum(X_main**2)),
+                                  SIGMAS * est.second_moment.se, note="Monte Carlo vs the derived sum ||x_i||^2, 6 SE")
+        bound = T.linear_bound_value(p["n"], r, lam)
+        q2 = rec.quantity_at_most("linear_mc_lower_vs_bound", est.rademacher.mean - SIGMAS * est.rademacher.se, bound,
+                                  note="Monte Carlo Rhat - 6 SE <= r Lambda / sqrt(n)")
+        rec.quantity_report("linear_mc", est.rademacher.mean, note=f"SE {est.rademacher.se:.3g}")
+        rec.quantity_report("linear_jensen_ratio", est.rademacher.mean / bound,
+                            note="Rhat / (r Lambda / sqrt(n)): points on the sphere, so only Jensen's gap is lost")
+        s.ok = q1.passed and q2.passed
+        s.detail = f"Rhat = {est.rademacher.mean:.6g} +- {est.rademacher.se:.2g}, bound {bound:.6g}"
+
+    with rec.step(f"Massart: Rhat of {p['n_classifiers']} random classifiers on n = {p['massart_n']} points "
+                  "is below max||a|| sqrt(2 log|A|)/n", "numeric") as s:
+        est = K.mc_finite(Am, draws=p["draws"], seed=_seed(ctx.seed, 5))
+        bound = T.massart_value(float(np.sqrt(p["massart_n"])), p["n_classifiers"], p["massart_n"])
+        q = rec.quantity_at_most("massart_mc_lower_vs_bound", est.mean - SIGMAS * est.se, bound,
+                                 note="Monte Carlo Rhat - 6 SE <= Massart")
+        rec.quantity_report("massart_ratio", est.mean / bound, note="Rhat / Massart bound")
+        s.ok = q.passed
+        s.detail = f"Rhat = {est.mean:.5g} +- {est.se:.2g}, bound {bound:.5g}"
+
+    rec.note("rademacher-linear: rate sweep")
+    sweep = []
+    with rec.step("fitted log-log slope of Rhat vs n equals the bound's derived rate (6 SE of the fit)",
+                  "numeric") as s:
+        sizes = _sizes(p["sweep_min"], p["sweep_max"])
+        for i, size in enumerate(sizes):
+            X = K.sphere_points(size, d, r, np.random.default_rng(_seed(ctx.seed, 6, i)))
+            (Xb,) = backend_arrays(ctx.backend, X)
+            e = K.mc_linear(Xb, lam, draws=p["draws"], seed=_seed(ctx.seed, 7, i)).rademacher
+            sweep.append({"n": size, "mean": e.mean, "se": e.se, "bound": T.linear_bound_value(size, r, lam)})
+            rec.note(f"rademacher-linear: sweep n = {size}")
+        ns = np.array([row["n"] for row in sweep], dtype=float)
+        means = np.array([row["mean"] for row in sweep])
+        ses = np.array([row["se"] for row in sweep])
+        slope, slope_se = fit_loglog_slope(ns, means, weights=(means / ses) ** 2)
+        predicted = float(T.linear_rate_exponent())
+        q = rec.quantity_compare("rate_exponent", slope, predicted, SIGMAS * slope_se,
+                                 note=f"weighted fit over n = {sizes}; band = 6 x slope SE {slope_se:.2g}")
+        s.ok = q.passed and len(sizes) >= 3
+        s.detail = f"slope {slope:.4f} +- {slope_se:.2g} vs derived {predicted}"
+
+    with rec.step("Thm 3.3 bounds hold in simulation: failure frequency <= delta (random labels)", "numeric") as s:
+        _coverage(rec, p, ctx.seed)
+        s.ok = all(q.passed for q in rec.quantities if q.name.startswith("thm33_"))
+        s.detail = f"{COVERAGE_SAMPLES} samples of n = {p['coverage_n']}, delta = {p['delta']}"
+
+    n0 = p["n"]
+    rec.quantity_report("thm33_empirical_bound_at_n", T.bound_empirical_value(
+        T.linear_bound_value(n0, r, lam), n0, p["delta"]), note="2 r Lambda/sqrt(n) + 3 sqrt(log(2/delta)/(2n))")
+    if ctx.figures_dir is not None:
+        from vacuity.proofs_checked.figures_rademacher import draw_linear
+
+        path = draw_linear(Path(ctx.figures_dir), sweep, r=r, lam=lam, d=d)
+        rec.figures.append(f"figures/{path.name}")
+    return rec.result(params=dict(p))

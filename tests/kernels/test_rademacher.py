@@ -1,0 +1,160 @@
+"""Monte Carlo and exact empirical Rademacher complexities: closed cases, agreement within derived
+tolerances, the bounds they must satisfy, chunking and backend invariance, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import to_numpy
+from tests.helpers import xp_settings
+
+
+def _few(k: int):
+    """The shared xp-fixture settings with fewer examples (each one enumerates 2^n signs or draws 4000)."""
+    return settings(xp_settings, max_examples=k)
+from tests.strategies import ball_points, seeds
+from vacuity.kernels import rademacher as K
+from vacuity.theory import rademacher as T
+
+SIGMAS = 6.0
+
+
+def _brute_linear(X, lam):
+    n = X.shape[0]
+    vals = [lam * np.linalg.norm(np.array(s) @ X) / n for s in itertools.product((-1, 1), repeat=n)]
+    return float(np.mean(vals))
+
+
+def _brute_finite(A):
+    n = A.shape[1]
+    return float(np.mean([np.max(A @ np.array(s)) / n for s in itertools.product((-1, 1), repeat=n)]))
+
+
+@xp_settings
+@given(ball_points(max_n=8), st.floats(0.1, 10))
+def test_exact_linear_matches_brute_force_and_the_bound(xp, pr, lam):
+    X, r = pr
+    exact = K.exact_linear(xp.asarray(X), lam)
+    assert exact == pytest.approx(_brute_linear(X, lam), rel=1e-12, abs=1e-300)
+    n = X.shape[0]
+    jensen = lam * math.sqrt(float(np.sum(X**2))) / n
+    assert exact <= jensen * (1 + 1e-12) + 1e-300
+    assert jensen <= T.linear_bound_value(n, r, lam) * (1 + 1e-12)
+
+
+def test_orthogonal_points_attain_the_bound(xp):
+    """Orthonormal x_i scaled by r: ||Σ σ_i x_i||^2 = n r^2 for every σ, so R̂ = r Λ / sqrt(n) exactly."""
+    n, r, lam = 7, 2.5, 0.3
+    X = r * np.eye(n, 9)
+    assert K.exact_linear(xp.asarray(X), lam) == pytest.approx(T.linear_bound_value(n, r, lam), rel=1e-14)
+    est = K.mc_linear(xp.asarray(X), lam, draws=50, seed=1)
+    assert est.rademacher.mean == pytest.approx(r * lam / math.sqrt(n), rel=1e-14)
+    assert est.rademacher.se < 1e-14
+
+
+def test_single_point_closed_form(xp):
+    X = np.array([[3.0, 4.0]])
+    assert K.exact_linear(xp.asarray(X), 2.0) == pytest.approx(10.0)
+
+
+def test_finite_closed_forms(xp):
+    a = np.array([[1.0, -2.0, 0.5, 3.0]])
+    assert K.exact_finite(xp.asarray(a)) == pytest.approx(0.0, abs=1e-15)  # E <σ, a> = 0
+    both = np.vstack([a, -a])  # E |<σ, a>| / n
+    assert K.exact_finite(xp.asarray(both)) == pytest.approx(_brute_finite(both), rel=1e-14)
+
+
+@_few(15)
+@given(st.integers(1, 10), st.integers(1, 64), seeds)
+def test_exact_finite_matches_brute_force_and_massart(xp, n, size, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((size, n))
+    exact = K.exact_finite(xp.asarray(A))
+    assert exact == pytest.approx(_brute_finite(A), rel=1e-12, abs=1e-14)
+    if size > 1:
+        rmax = float(np.max(np.linalg.norm(A, axis=1)))
+        assert exact <= T.massart_value(rmax, size, n) + 1e-12
+
+
+@_few(10)
+@given(ball_points(max_n=10, max_d=4), seeds)
+def test_monte_carlo_within_six_se_of_exact(xp, pr, seed):
+    X, _ = pr
+    exact = K.exact_linear(xp.asarray(X), 1.0)
+    est = K.mc_linear(xp.asarray(X), 1.0, draws=4000, seed=seed)
+    assert abs(est.rademacher.mean - exact) <= SIGMAS * est.rademacher.se + 1e-12
+    assert abs(est.second_moment.mean - float(np.sum(X**2))) <= SIGMAS * est.second_moment.se + 1e-9
+
+
+def test_monte_carlo_finite_within_six_se_of_exact(xp):
+    rng = np.random.default_rng(3)
+    A = K.random_sign_set(40, 12, rng)
+    exact = K.exact_finite(xp.asarray(A))
+    est = K.mc_finite(xp.asarray(A), draws=5000, seed=4)
+    assert abs(est.mean - exact) <= SIGMAS * est.se
+
+
+def test_chunking_does_not_change_the_estimate(xp):
+    """Chunks of a few draws give the same sign vectors (drawn in the same order) and the merged mean
+    and variance agree with one big chunk to rounding."""
+    rng = np.random.default_rng(0)
+    X = xp.asarray(K.sphere_points(50, 5, 1.0, rng))
+    big = K.mc_linear(X, draws=333, seed=7)
+    small = K.mc_linear(X, draws=333, seed=7, chunk_bytes=8 * 55 * 10)  # 10 draws per chunk
+    assert small.rademacher.mean == pytest.approx(big.rademacher.mean, rel=1e-13)
+    assert small.rademacher.se == pytest.approx(big.rademacher.se, rel=1e-10)
+    A = xp.asarray(K.random_sign_set(30, 14, rng))
+    assert K.exact_finite(A, chunk_bytes=8 * 44 * 100) == pytest.approx(K.exact_finite(A), rel=1e-13)
+
+
+def test_same_seed_same_numbers_and_backend_invariance(xp):
+    rng = np.random.default_rng(1)
+    X = K.sphere_points(40, 3, 1.0, rng)
+    a = K.mc_linear(xp.asarray(X), draws=100, seed=5)
+    b = K.mc_linear(xp.asarray(X), draws=100, seed=5)
+    c = K.mc_linear(X, draws=100, seed=5)  # NumPy reference: same signs on every backend
+    assert a == b
+    assert a.rademacher.mean == pytest.approx(c.rademacher.mean, rel=1e-12)
+
+
+def test_torch_inputs_work():
+    torch = pytest.importorskip("torch")
+    X = K.sphere_points(10, 3, 1.0, np.random.default_rng(0))
+    assert K.exact_linear(torch.as_tensor(X)) == pytest.approx(K.exact_linear(X), rel=1e-12)
+    assert K.mc_linear(torch.as_tensor(X), draws=20, seed=0).rademacher.mean == pytest.approx(
+        K.mc_linear(X, draws=20, seed=0).rademacher.mean, rel=1e-12)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: K.mc_linear(np.ones(5)), "2-D"),
+    (lambda: K.mc_linear(np.full((3, 2), np.nan)), "NaN"),
+    (lambda: K.mc_linear(np.ones((3, 2)), draws=1), "draws"),
+    (lambda: K.mc_linear(np.ones((3, 2)), lam=0.0), "Lambda"),
+    (lambda: K.exact_linear(np.ones((3, 2)), lam=float("nan")), "Lambda"),
+    (lambda: K.mc_finite(np.ones((0, 3))), "non-empty"),
+    (lambda: K.exact_linear(np.ones((K.MAX_EXACT_N + 1, 2))), "exact enumeration"),
+    (lambda: K.exact_finite(np.ones((2, K.MAX_EXACT_N + 1))), "exact enumeration"),
+    (lambda: K.sphere_points(0, 2, 1.0, np.random.default_rng(0)), "n >= 1"),
+    (lambda: K.random_sign_set(0, 2, np.random.default_rng(0)), "size >= 1"),
+])
+def test_bad_input_is_a_clear_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_running_merge_matches_numpy():
+    rng = np.random.default_rng(2)
+    v = rng.standard_normal(1001) * 1e3 + 1e6
+    acc = K._Running()
+    for part in np.array_split(v, 7):
+        acc.add(part)
+    est = acc.estimate()
+    assert est.mean == pytest.approx(v.mean(), rel=1e-14)
+    assert est.se == pytest.approx(v.std(ddof=1) / math.sqrt(v.size), rel=1e-9)
+    assert to_numpy(np.zeros(1)).shape == (1,)

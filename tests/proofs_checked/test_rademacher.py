@@ -1,0 +1,220 @@
+"""The checked Rademacher claims: contract, bad input, figures, and the mutations each check must catch
+(a wrong constant or rate in a stated bound, a broken sign sampler, a network that does not fit)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vacuity.kernels import rademacher as K
+from vacuity.proofs_checked import rademacher_linear as PL
+from vacuity.proofs_checked import rademacher_networks as PN
+from vacuity.proofs_checked.contract import ClaimContract
+from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.proofs_checked.result import CheckResult
+from vacuity.theory import rademacher as T
+
+LINEAR_FAST = {"n": "1024", "draws": "500", "sweep_max": "4096", "coverage_n": "128", "n_classifiers": "64",
+               "massart_n": "128", "n_exact": "10"}
+NETWORKS_FAST = {"sizes": "50,100,200", "draws": "4", "width": "64", "epochs": "40", "batch": "32"}
+
+n, delta, r, Lam, R_hat, R_m, R_hat_H = T.n, T.delta, T.r, T.Lam, T.R_hat, T.R_m, T.R_hat_H
+
+
+class TestRademacherLinearContract(ClaimContract):
+    claim_id = "rademacher-linear"
+    fast = LINEAR_FAST
+
+
+class TestRademacherNetworksContract(ClaimContract):
+    claim_id = "rademacher-networks"
+    fast = NETWORKS_FAST
+
+
+def _linear(**kw):
+    return get("rademacher-linear").run(scale="small", seed=0, overrides=dict(LINEAR_FAST, **kw))
+
+
+def _networks(**kw):
+    return get("rademacher-networks").run(scale="small", seed=0, overrides=dict(NETWORKS_FAST, **kw))
+
+
+def _step(result: CheckResult, prefix: str):
+    (s,) = [s for s in result.steps if s.name.startswith(prefix)]
+    return s
+
+
+def _quantity(result: CheckResult, name: str):
+    (q,) = [q for q in result.quantities if q.name == name]
+    return q
+
+
+# ------------------------------------------------------------------------------ the claims
+
+
+def test_linear_quantities_and_figure(tmp_path):
+    result = get("rademacher-linear").run(scale="small", seed=0, overrides=LINEAR_FAST, figures_dir=tmp_path)
+    assert result.passed, [s for s in result.steps if not s.passed]
+    assert {s.kind for s in result.steps} == {"symbolic", "numeric"}
+    rate = _quantity(result, "rate_exponent")
+    assert rate.predicted == -0.5 and abs(rate.measured + 0.5) <= rate.tolerance
+    assert 0.9 < _quantity(result, "linear_jensen_ratio").measured < 1.0
+    assert result.figures == ["figures/rademacher-linear.png"]
+    assert (tmp_path / "rademacher-linear.png").stat().st_size > 0
+
+
+def test_networks_quantities_and_figure(tmp_path):
+    result = get("rademacher-networks").run(scale="small", seed=0, overrides=NETWORKS_FAST, figures_dir=tmp_path)
+    assert result.passed, [s for s in result.steps if not s.passed]
+    assert {s.kind for s in result.steps} == {"symbolic", "numeric", "torch"}
+    for size in (50, 100, 200):
+        assert _quantity(result, f"bound_is_vacuous_n{size}").predicted >= 1.0
+        assert _quantity(result, f"test_error_n{size}").measured < 0.5
+    assert result.params["device"] == "cpu" and result.params["n_test"] == 797
+    assert (tmp_path / "rademacher-networks.png").stat().st_size > 0
+
+
+def test_math_is_mathml():
+    for module in (PL, PN):
+        items = module.math()
+        assert len(items) >= 3 and all(m.startswith("<m") for _, m in items)
+
+
+@pytest.mark.parametrize("claim, key, value, match", [
+    ("rademacher-linear", "delta", "1.5", "must lie in (0, 1)"),
+    ("rademacher-linear", "delta", "0", "must lie in (0, 1)"),
+    ("rademacher-linear", "n", "0", "at least 1"),
+    ("rademacher-linear", "r", "-1", "positive"),
+    ("rademacher-linear", "Lambda", "0", "positive"),
+    ("rademacher-linear", "Lambda", "inf", "a finite number > 0"),
+    ("rademacher-linear", "n_exact", "30", "1..22"),
+    ("rademacher-linear", "draws", "1", "at least 2"),
+    ("rademacher-linear", "n", "ten", "cannot read"),
+    ("rademacher-networks", "sizes", "100", "at least three increasing"),
+    ("rademacher-networks", "sizes", "100,50,200", "at least three increasing"),
+    ("rademacher-networks", "sizes", "a,b,c", "comma-separated integers"),
+    ("rademacher-networks", "dataset", "cifar", "'digits' or 'mnist1d'"),
+    ("rademacher-networks", "delta", "1", "must lie in (0, 1)"),
+    ("rademacher-networks", "threads", "-1", "at least 0"),
+])
+def test_invalid_parameters_are_bad_input(claim, key, value, match):
+    with pytest.raises(BadInput, match=match):
+        get(claim).run(overrides={key: value})
+
+
+def test_sizes_beyond_the_training_pool_are_bad_input():
+    with pytest.raises(BadInput, match="exceeds the 1000 training points"):
+        _networks(sizes="100,200,5000")
+
+
+# --------------------------------------------------------------------------------- mutations
+
+
+@pytest.mark.parametrize("attr, wrong", [
+    ("bound_empirical", lambda: 2 * R_hat + 3 * sp.sqrt(sp.log(1 / delta) / (2 * n))),  # log(1/δ) for log(2/δ)
+    ("bound_empirical", lambda: R_hat + 3 * sp.sqrt(sp.log(2 / delta) / (2 * n))),  # missing factor 2
+    ("bound_expected", lambda: R_m + sp.sqrt(sp.log(1 / delta) / (2 * n))),  # missing factor 2
+    ("bound_expected", lambda: 2 * R_m + sp.sqrt(sp.log(1 / delta) / (2 * n**2))),  # rate 1/n
+])
+def test_linear_catches_wrong_generalization_bound(monkeypatch, attr, wrong):
+    monkeypatch.setattr(T, attr, wrong)
+    result = _linear()
+    assert not result.passed
+    assert not _step(result, "Thm 3.3 both forms").passed
+
+
+def test_linear_catches_factor_2_in_the_binary_bound(monkeypatch):
+    """Thm 3.5 has no factor 2 (Lemma 3.4 halves the loss class's complexity): putting it back is caught."""
+    monkeypatch.setattr(T, "bound_binary_expected", lambda: 2 * T.R_m_H + sp.sqrt(sp.log(1 / delta) / (2 * n)))
+    result = _linear()
+    assert not result.passed
+    assert not _step(result, "Thm 3.5").passed
+
+
+def test_linear_catches_one_over_n_rate(monkeypatch):
+    """1/n in place of 1/sqrt(n): the symbolic derivation, the declared rate, the Monte Carlo bound check
+    and the fitted slope all fail."""
+    monkeypatch.setattr(T, "linear_bound", lambda: r * Lam / n)
+    result = _linear()
+    assert not result.passed
+    assert not _step(result, "Jensen").passed
+    assert not _step(result, "declared rate exponents").passed
+    assert not _quantity(result, "linear_mc_lower_vs_bound").passed
+    rate = _quantity(result, "rate_exponent")
+    assert rate.predicted == -1.0 and not rate.passed
+
+
+def test_linear_catches_massart_without_the_2(monkeypatch):
+    monkeypatch.setattr(T, "massart_bound", lambda: T.R_A * sp.sqrt(sp.log(T.N)) / n)
+    result = _linear(n_classifiers="1024", massart_n="64")
+    assert not result.passed
+    assert not _step(result, "Massart: min_t").passed
+    # numerically too: 1024 random classifiers on 64 points fit the signs better than sqrt(log N / n)
+    assert not _quantity(result, "massart_mc_lower_vs_bound").passed
+
+
+def test_linear_catches_correlated_signs(monkeypatch):
+    original = T.sign_correlation
+    monkeypatch.setattr(T, "sign_correlation", lambda same: original(same) if same else sp.Rational(1, 4))
+    result = _linear()
+    assert not _step(result, "E||sum sigma_i x_i||^2").passed and not result.passed
+
+
+def test_linear_catches_a_broken_sign_sampler(monkeypatch):
+    """Signs drawn from {0, 1} instead of {-1, +1}: Monte Carlo no longer matches exact enumeration."""
+    def zero_one(rng, k, n_points, xp, like):
+        return xp.astype(xp.asarray(rng.integers(0, 2, size=(k, n_points))), xp.float64)
+
+    monkeypatch.setattr(K, "_signs", zero_one)
+    result = _linear()
+    assert not result.passed
+    assert not _quantity(result, "linear_mc_vs_exact").passed
+    assert not _quantity(result, "second_moment").passed
+
+
+def test_networks_catch_wrong_bound_and_threshold(monkeypatch):
+    monkeypatch.setattr(T, "bound_binary", lambda: 2 * R_hat_H + 3 * sp.sqrt(sp.log(2 / delta) / (2 * n)))
+    monkeypatch.setattr(T, "vacuity_threshold_stated", lambda: 1 - 3 * sp.sqrt(sp.log(1 / delta) / (2 * n)))
+    monkeypatch.setattr(PN, "AGREEMENT_MAX_N", 3)
+    result = _networks(sizes="20,30,40", width="16", epochs="20")
+    assert not result.passed
+    assert not _step(result, "Thm 3.5 bound derived").passed
+    assert not _step(result, "vacuity threshold").passed
+
+
+def test_networks_catch_a_network_that_does_not_fit():
+    """One epoch at a tiny learning rate: the random signs are not fitted, the estimate is far below the
+    vacuity threshold, and the claim fails."""
+    result = _networks(epochs="1", lr="0.0001", sizes="100,200,400")
+    assert not result.passed
+    assert not _step(result, "SGD fits").passed
+    assert all(not _quantity(result, f"vacuity_threshold_n{m}").passed for m in (100, 200, 400))
+
+
+def test_mnist1d_runs(monkeypatch):
+    result = _networks(dataset="mnist1d", sizes="50,100,200")
+    assert result.params["n_test"] == 1000
+    assert _step(result, "SGD fits").passed
+    assert np.isfinite(_quantity(result, "test_error_n200").measured)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.floats(1e-3, 1e3), st.floats(1e-3, 1e3), st.floats(1e-6, 0.5), st.integers(1, 8), st.integers(0, 2**16))
+def test_linear_claim_passes_for_any_valid_parameters(r_, lam_, delta_, d_, seed):
+    """The claim is scale-free in r and Lambda and holds for every delta, dimension and seed."""
+    overrides = dict(LINEAR_FAST, r=repr(r_), Lambda=repr(lam_), delta=repr(delta_), d=str(d_),
+                     n="256", sweep_max="1024", n_exact="8")
+    result = get("rademacher-linear").run(scale="small", seed=seed, overrides=overrides)
+    assert result.passed, [s for s in result.steps if not s.passed] + [q for q in result.quantities if not q.passed]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim", ["rademacher-linear", "rademacher-networks"])
+def test_paper_scale_passes(claim):
+    """Paper scale: n = 262144 and 20000 sign draws (linear); MNIST-1D, n up to 4000, 16 draws, width 512,
+    two hidden layers (networks). Several minutes each on 2 CPU cores."""
+    result = get(claim).run(scale="paper", backend="numpy", seed=0)
+    assert result.passed, [s for s in result.steps if not s.passed]

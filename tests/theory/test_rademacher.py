@@ -1,0 +1,155 @@
+"""The Rademacher theory: derivations agree with the stated bounds, numeric versions validate their
+input, and wrong constants or rates are told apart from the right ones."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.strategies import confidences, radii, sample_sizes
+from vacuity.theory import rademacher as T
+from vacuity.theory import rates
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3, 4])
+def test_linear_sup_is_cauchy_schwarz(dim):
+    assert T.prove_linear_sup(dim).holds
+
+
+@pytest.mark.parametrize("size", range(1, 7))
+def test_second_moment_by_enumeration(size):
+    assert T.prove_second_moment(size, dim=2)
+
+
+def test_second_moment_general_collapses_to_trace():
+    collapsed, trace = T.second_moment_general()
+    assert collapsed == trace
+
+
+def test_second_moment_general_needs_uncorrelated_signs(monkeypatch):
+    """If E[σ_i σ_j] were not 0 off the diagonal the double sum would not collapse to the trace."""
+    original = T.sign_correlation
+    monkeypatch.setattr(T, "sign_correlation", lambda same: original(same) if same else sp.Rational(1, 2))
+    collapsed, trace = T.second_moment_general()
+    assert collapsed != trace
+
+
+def test_linear_bound_derived_equals_stated():
+    assert T.sqrt_is_concave()
+    assert T.same_expression(T.derive_linear_bound(), T.linear_bound())
+    assert T.linear_rate_exponent() == sp.Rational(-1, 2)
+
+
+def test_massart_derivation():
+    t_star, bound = T.derive_massart()
+    assert T.same_expression(bound, T.massart_bound())
+    assert T.same_expression(t_star, sp.sqrt(2 * sp.log(T.N)) / T.R_A)
+    assert T.cosh_below_gaussian(40)
+
+
+def test_theorem_3_3_and_3_5_derived_equal_stated():
+    assert T.same_expression(T.derive_bound_expected(), T.bound_expected())
+    assert T.same_expression(T.derive_bound_empirical(), T.bound_empirical())
+    assert T.same_expression(T.derive_bound_binary(), T.bound_binary())
+    assert T.same_expression(T.derive_bound_binary_expected(), T.bound_binary_expected())
+    assert not T.same_expression(T.derive_bound_binary_expected(), 2 * T.R_m_H + sp.sqrt(sp.log(1 / T.delta) / (2 * T.n)))
+    assert T.zero_one_loss_identity()
+    assert all(T.sign_flip_is_bijection(m) for m in range(1, 6))
+
+
+@pytest.mark.parametrize("wrong", [
+    2 * T.R_hat + 3 * sp.sqrt(sp.log(1 / T.delta) / (2 * T.n)),  # log(1/δ) in place of log(2/δ)
+    2 * T.R_hat + 3 * sp.sqrt(sp.log(2 / T.delta) / T.n),  # 1/n in place of 1/(2n)
+    2 * T.R_hat + 3 * sp.log(2 / T.delta) / (2 * T.n),  # rate 1/n
+    T.R_hat + 3 * sp.sqrt(sp.log(2 / T.delta) / (2 * T.n)),  # missing factor 2
+    2 * T.R_hat + 2 * sp.sqrt(sp.log(2 / T.delta) / (2 * T.n)),  # 2 in place of 3
+])
+def test_wrong_empirical_bounds_are_told_apart(wrong):
+    assert not T.same_expression(T.derive_bound_empirical(), wrong)
+
+
+@pytest.mark.parametrize("wrong", [
+    T.R_m + sp.sqrt(sp.log(1 / T.delta) / (2 * T.n)),
+    2 * T.R_m + sp.sqrt(sp.log(2 / T.delta) / (2 * T.n)),
+    2 * T.R_m + sp.sqrt(sp.log(1 / T.delta) / (2 * T.n**2)),
+])
+def test_wrong_expected_bounds_are_told_apart(wrong):
+    assert not T.same_expression(T.derive_bound_expected(), wrong)
+
+
+def test_vacuity_threshold():
+    assert T.same_expression(T.vacuity_threshold(), T.vacuity_threshold_stated())
+    assert all(T.agreement_identity(m) for m in range(1, 5))
+    # at the threshold the stated bound is exactly 1
+    n_, d_ = 400, 0.05
+    assert T.bound_binary_value(T.vacuity_threshold_value(n_, d_), n_, d_) == pytest.approx(1.0, abs=1e-12)
+
+
+# ------------------------------------------------------------------------- numeric versions
+
+
+@given(sample_sizes, radii, radii)
+def test_linear_bound_value(n_, r_, lam_):
+    v = T.linear_bound_value(n_, r_, lam_)
+    assert v == pytest.approx(r_ * lam_ / math.sqrt(n_), rel=1e-12)
+    assert T.linear_bound_value(n_ + 1, r_, lam_) < v
+
+
+@given(sample_sizes, confidences, st.floats(0, 10))
+def test_bound_values_monotone(n_, d_, comp):
+    e = T.bound_empirical_value(comp, n_, d_)
+    x = T.bound_expected_value(comp, n_, d_)
+    b = T.bound_binary_value(comp, n_, d_)
+    assert e == pytest.approx(2 * comp + 3 * math.sqrt(math.log(2 / d_) / (2 * n_)), rel=1e-9)
+    assert x == pytest.approx(2 * comp + math.sqrt(math.log(1 / d_) / (2 * n_)), rel=1e-9)
+    assert b == pytest.approx(comp + 3 * math.sqrt(math.log(2 / d_) / (2 * n_)), rel=1e-9)
+    assert e >= x  # the empirical form pays 3 sqrt(log(2/δ)) for not knowing the expectation
+    assert T.bound_empirical_value(comp, n_ + 1, d_) <= e
+    assert T.bound_empirical_value(comp, n_, d_ + (1 - d_) / 2) <= e  # a larger delta, still < 1
+
+
+@given(st.floats(1e-3, 1e3), st.integers(1, 10**6), sample_sizes)
+def test_massart_value(rmax, size, n_):
+    assert T.massart_value(rmax, size, n_) == pytest.approx(rmax * math.sqrt(2 * math.log(size)) / n_, rel=1e-12,
+                                                            abs=1e-300)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: T.linear_bound_value(0), "n must be an integer >= 1"),
+    (lambda: T.linear_bound_value(2.5), "n must be an integer >= 1"),
+    (lambda: T.linear_bound_value(10, r_value=0.0), "r must be positive"),
+    (lambda: T.linear_bound_value(10, lam_value=-1.0), "Lambda must be positive"),
+    (lambda: T.bound_empirical_value(0.1, 10, 0.0), "delta must lie in"),
+    (lambda: T.bound_empirical_value(0.1, 10, 1.0), "delta must lie in"),
+    (lambda: T.bound_expected_value(0.1, 10, 1.5), "delta must lie in"),
+    (lambda: T.bound_expected_value(-0.1, 10, 0.5), "non-negative"),
+    (lambda: T.bound_binary_value(0.5, 10, 0.05, train_error=1.5), "train error"),
+    (lambda: T.massart_value(1.0, 0, 10), r"\|A\|"),
+    (lambda: T.vacuity_threshold_value(0, 0.05), "n must be"),
+])
+def test_invalid_parameters_raise_clear_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@given(st.one_of(st.floats(max_value=0.0), st.floats(min_value=1.0)).filter(lambda v: not math.isnan(v)))
+def test_delta_outside_unit_interval_is_refused(d_):
+    with pytest.raises(ValueError, match="delta"):
+        T.check_delta(d_)
+
+
+def test_rated_bounds_registered_with_their_rate():
+    for b in T.rated_bounds():
+        assert rates.BOUNDS[b.name] == b
+        assert rates.derived_exponent(b.expr) == b.rate_exponent
+    assert "vacuity.theory.rademacher" in rates.RATED_MODULES
+
+
+def test_rated_bound_refuses_a_wrong_rate(monkeypatch):
+    monkeypatch.setattr(T, "linear_bound", lambda: T.r * T.Lam / T.n)
+    with pytest.raises(ValueError, match="scales as n"):
+        T.rated_bounds()
