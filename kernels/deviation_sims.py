@@ -32,6 +32,7 @@ SIMULATED_MODULES: tuple[str, ...] = (
     "vacuity.kernels.hoeffding",
     "vacuity.kernels.finite_class",
     "vacuity.kernels.vc",
+    "vacuity.kernels.rademacher",
 )
 
 

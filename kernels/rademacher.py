@@ -214,3 +214,30 @@ def random_sign_set(size: int, n: int, rng: np.random.Generator) -> np.ndarray:
     if size < 1 or n < 1:
         raise ValueError(f"need a set of size >= 1 on n >= 1 points; got size = {size}, n = {n}")
     return (2 * rng.integers(0, 2, size=(size, n)) - 1).astype(np.float64)
+
+
+# ------------------------------------------------------------ the generic rate test's simulator
+
+RATE_DIM = 16  # sphere points in R^16: Jensen's gap is about 1/(4 d), nearly the same at every n
+RATE_DRAWS = 2000
+
+
+def _simulate_linear_rate(ns, seed: int):
+    """Mean R̂_S of the unit linear class on n unit-sphere points (fresh points per n) and its SE."""
+    est = [mc_linear(sphere_points(int(m), RATE_DIM, 1.0, np.random.default_rng([seed, int(m)])),
+                     1.0, draws=RATE_DRAWS, seed=seed + 1 + i).rademacher for i, m in enumerate(ns)]
+    return np.array([e.mean for e in est]), np.array([e.se for e in est])
+
+
+def _register_simulator():
+    from vacuity.kernels.deviation_sims import DeviationSimulator, register_simulator
+
+    return register_simulator(DeviationSimulator(
+        bound="rademacher_linear",
+        simulate=_simulate_linear_rate,
+        ns=(64, 256, 1024, 4096, 16384),
+        what=f"R_S of the unit linear class on n unit-sphere points in R^{RATE_DIM}, {RATE_DRAWS} sign draws",
+    ))
+
+
+SIMULATOR = _register_simulator()
