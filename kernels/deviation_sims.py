@@ -43,3 +43,14 @@ def register_simulator(sim: DeviationSimulator) -> DeviationSimulator:
         raise ValueError(f"simulator for {sim.bound}: need at least three sizes to fit a slope")
     SIMULATORS[sim.bound] = sim
     return sim
+
+
+def mean_and_se(ns, draw: Callable[[int, int], object]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the deviations ``draw(i, n)`` (one array of replicates for the i-th size n) at each n,
+    with its Monte Carlo standard error: the ``simulate`` of a ``DeviationSimulator``."""
+    means, ses = [], []
+    for i, n in enumerate(ns):
+        dev = np.asarray(draw(i, int(n)))
+        means.append(dev.mean())
+        ses.append(dev.std(ddof=1) / np.sqrt(dev.size))
+    return np.asarray(means), np.asarray(ses)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import array_namespace
 
-from vacuity.kernels.deviation_sims import DeviationSimulator, register_simulator
+from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
 from vacuity.kernels.sampling import Draws  # noqa: F401  (re-exported for the figure)
 from vacuity.theory.bound_params import check_class_size, check_count, check_n
 
@@ -132,12 +132,7 @@ RATE_CLASS = 1000
 
 def _simulate_mean(ns, seed: int, replicates: int = 4000):
     problem = random_problem(RATE_DOMAIN, RATE_CLASS, seed)
-    means, ses = [], []
-    for i, n in enumerate(ns):
-        s = np.asarray(sup_deviations(problem, int(n), replicates, seed + 1 + i))
-        means.append(s.mean())
-        ses.append(s.std(ddof=1) / np.sqrt(replicates))
-    return np.asarray(means), np.asarray(ses)
+    return mean_and_se(ns, lambda i, n: sup_deviations(problem, n, replicates, seed + 1 + i))
 
 
 SIMULATOR = register_simulator(DeviationSimulator(

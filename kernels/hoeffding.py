@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from array_api_compat import array_namespace
 
-from vacuity.kernels.deviation_sims import DeviationSimulator, register_simulator
+from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
 from vacuity.kernels.sampling import Draws
 from vacuity.theory.bound_params import check_count, check_n, check_probability
 
@@ -109,12 +109,7 @@ DEFAULT_P = 0.3  # the true risk in the rate simulation: off-centre, so the law 
 
 
 def _simulate_mean(ns, seed: int, replicates: int = 20000, p: float = DEFAULT_P):
-    means, ses = [], []
-    for i, n in enumerate(ns):
-        dev = np.asarray(binomial_deviations(int(n), p, replicates, seed + i))
-        means.append(dev.mean())
-        ses.append(dev.std(ddof=1) / np.sqrt(replicates))
-    return np.asarray(means), np.asarray(ses)
+    return mean_and_se(ns, lambda i, n: binomial_deviations(n, p, replicates, seed + i))
 
 
 SIMULATOR = register_simulator(DeviationSimulator(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vacuity.kernels.deviation_sims import DeviationSimulator, register_simulator
+from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
 from vacuity.kernels.sampling import Draws
 from vacuity.theory.bound_params import check_count, check_n
 
@@ -93,13 +93,7 @@ def exact_tail_one_sided(n: int, eps: float) -> float:
 
 
 def _simulate_mean(ns, seed: int, replicates: int = 2000):
-    means, ses = [], []
-    for i, n in enumerate(ns):
-        plus, _ = threshold_sups(int(n), replicates, seed + i)
-        plus = np.asarray(plus)
-        means.append(plus.mean())
-        ses.append(plus.std(ddof=1) / np.sqrt(replicates))
-    return np.asarray(means), np.asarray(ses)
+    return mean_and_se(ns, lambda i, n: threshold_sups(n, replicates, seed + i)[0])
 
 
 SIMULATOR = register_simulator(DeviationSimulator(

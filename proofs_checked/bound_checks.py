@@ -9,6 +9,7 @@ import sympy as sp
 
 from vacuity.kernels.deviation_stats import SIGMAS, TailSummary, slope_check
 from vacuity.proofs_checked.common import Recorder
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory.rates import RatedBound, derived_exponent
 
 
@@ -67,6 +68,16 @@ def record_slope(rec: Recorder, label: str, ns, means, ses, declared, exact_mean
 
 def mean_compare(rec: Recorder, name: str, mean: float, se: float, exact: float, note: str = ""):
     return rec.quantity_compare(name, mean, exact, SIGMAS * se, note=note or f"Monte Carlo mean vs exact, {SIGMAS:g} SE")
+
+
+def start(ctx):
+    """What every classical-bound ``run`` begins with: its parameters, the backend's array namespace
+    and a recorder; a sweep with n_max <= n_min is bad input, raised before any step."""
+    p = ctx.params
+    xp = namespace(ctx.backend)
+    if p["n_max"] <= p["n_min"]:
+        raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
+    return p, xp, Recorder(ctx)
 
 
 def namespace(backend: str):

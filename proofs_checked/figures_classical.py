@@ -31,7 +31,7 @@ def _log_axes(ax, ns) -> None:
     ax.grid(True, which="major", alpha=0.25)
 
 
-def _rate_panel(ax, ns, summaries, bound_fn, label, exact_means=None, extra=None):
+def _rate_panel(ax, ns, summaries, bound_fn, label, *, ylabel, title, exact_means=None, extra=None):
     ns = np.asarray(ns, dtype=float)
     fine = np.geomspace(ns.min(), ns.max(), 60)
     ax.plot(fine, bound_fn(fine), color="C3", lw=2, label=label)
@@ -50,6 +50,17 @@ def _rate_panel(ax, ns, summaries, bound_fn, label, exact_means=None, extra=None
     _log_axes(ax, ns)
     ax.legend(fontsize=7, loc="lower left")
     ax.set_xlabel("sample size n")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+
+
+def _save(fig, plt, out_dir: Path, name: str, suptitle: str) -> Path:
+    fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    path = Path(out_dir) / f"{name}.png"
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
 
 
 def draw_hoeffding(out_dir: Path, *, ns, summaries, bounds, exact_means, sample, p, delta) -> Path:
@@ -58,10 +69,9 @@ def draw_hoeffding(out_dir: Path, *, ns, summaries, bounds, exact_means, sample,
 
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    _rate_panel(axes[0], ns, summaries, lambda m: T.bound(m, delta),
-                "bound $\\sqrt{\\log(2/\\delta)/(2n)}$", exact_means)
-    axes[0].set_ylabel("$|\\hat R - R|$")
-    axes[0].set_title(f"(a) one hypothesis, Bernoulli({p}) losses, $\\delta$ = {delta}")
+    _rate_panel(axes[0], ns, summaries, lambda m: T.bound(m, delta), "bound $\\sqrt{\\log(2/\\delta)/(2n)}$",
+                ylabel="$|\\hat R - R|$", title=f"(a) one hypothesis, Bernoulli({p}) losses, $\\delta$ = {delta}",
+                exact_means=exact_means)
 
     ax = axes[1]
     if sample is not None:
@@ -81,13 +91,8 @@ def draw_hoeffding(out_dir: Path, *, ns, summaries, bounds, exact_means, sample,
         ax.set_xlabel(f"$\\epsilon$ (n = {m:,}); dotted: the bound at $\\delta$")
         ax.legend(fontsize=8)
     ax.set_title("(b) the tail the bound inverts")
-    fig.suptitle("Hoeffding: $P[|\\hat R - R| \\geq \\epsilon] \\leq 2e^{-2n\\epsilon^2}$, so the deviation "
-                 "shrinks like $n^{-1/2}$", fontsize=11)
-    fig.tight_layout()
-    path = Path(out_dir) / "hoeffding.png"
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _save(fig, plt, out_dir, "hoeffding", "Hoeffding: $P[|\\hat R - R| \\geq \\epsilon] \\leq "
+                 "2e^{-2n\\epsilon^2}$, so the deviation shrinks like $n^{-1/2}$")
 
 
 def draw_finite_class(out_dir: Path, *, ns, summaries, class_size, delta, prefix) -> Path:
@@ -97,10 +102,9 @@ def draw_finite_class(out_dir: Path, *, ns, summaries, class_size, delta, prefix
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
     _rate_panel(axes[0], ns, summaries, lambda m: T.bound(m, class_size, delta),
-                f"union bound, |H| = {class_size:,}",
+                f"union bound, |H| = {class_size:,}", ylabel="$\\sup_h |\\hat R(h) - R(h)|$",
+                title=f"(a) {class_size:,} random classifiers, $\\delta$ = {delta}",
                 extra=(lambda m: TH.bound(m, delta), "Hoeffding, one h"))
-    axes[0].set_ylabel("$\\sup_h |\\hat R(h) - R(h)|$")
-    axes[0].set_title(f"(a) {class_size:,} random classifiers, $\\delta$ = {delta}")
 
     ax = axes[1]
     ks, scaled, m = prefix
@@ -114,13 +118,8 @@ def draw_finite_class(out_dir: Path, *, ns, summaries, class_size, delta, prefix
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.25)
     ax.set_title("(b) the price of a union: $\\sqrt{\\log|H|}$")
-    fig.suptitle("Finite class: with probability $1-\\delta$, every $h$ has "
-                 "$|\\hat R(h)-R(h)| \\leq \\sqrt{(\\log|H|+\\log(2/\\delta))/(2n)}$", fontsize=11)
-    fig.tight_layout()
-    path = Path(out_dir) / "finite-class.png"
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _save(fig, plt, out_dir, "finite-class", "Finite class: with probability $1-\\delta$, every $h$ has "
+                 "$|\\hat R(h)-R(h)| \\leq \\sqrt{(\\log|H|+\\log(2/\\delta))/(2n)}$")
 
 
 RADON_EXAMPLE = ((0, 0), (6, 1), (5, 6), (1, 4))  # a convex quadrilateral: the diagonals cross
@@ -151,9 +150,9 @@ def draw_vc(out_dir: Path, *, growth, growth_d, ns, summaries, exact_means, delt
     ax.set_title(f"(a) growth function of halfspaces in $R^{growth_d}$")
 
     _rate_panel(axes[1], ns, summaries, lambda m: T.bound(m, 1, delta),
-                "VC bound, d = 1: $\\sqrt{2d\\log(en/d)/n}+\\sqrt{\\log(1/\\delta)/(2n)}$", exact_means)
-    axes[1].set_ylabel("$\\sup_t (R(h_t) - \\hat R(h_t))$")
-    axes[1].set_title("(b) thresholds on [0, 1]: the sup is the KS statistic $D_n^+$")
+                "VC bound, d = 1: $\\sqrt{2d\\log(en/d)/n}+\\sqrt{\\log(1/\\delta)/(2n)}$",
+                ylabel="$\\sup_t (R(h_t) - \\hat R(h_t))$",
+                title="(b) thresholds on [0, 1]: the sup is the KS statistic $D_n^+$", exact_means=exact_means)
 
     ax = axes[2]
     from vacuity.kernels.shattering import radon_certificate, radon_point
@@ -179,10 +178,5 @@ def draw_vc(out_dir: Path, *, growth, growth_d, ns, summaries, exact_means, delt
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(fontsize=8)
     ax.set_title("(c) no 4 points in $R^2$ are shattered: this labeling\nneeds a line through both hulls")
-    fig.suptitle("VC theory: Sauer's lemma turns VCdim into a polynomial growth function and a $\\sqrt{\\log n / n}$ bound",
-                 fontsize=11)
-    fig.tight_layout()
-    path = Path(out_dir) / "vc.png"
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _save(fig, plt, out_dir, "vc", "VC theory: Sauer's lemma turns VCdim into a polynomial growth function "
+                 "and a $\\sqrt{\\log n / n}$ bound")

@@ -11,7 +11,6 @@ from vacuity.kernels.deviation_stats import SIGMAS, tail_summary
 from vacuity.kernels.extended import gamma
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
-from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import finite_class as T
 from vacuity.theory import hoeffding as TH
 
@@ -52,11 +51,7 @@ def _symbolic(rec: Recorder) -> None:
 
 
 def run(ctx):
-    p = ctx.params
-    xp = B.namespace(ctx.backend)
-    if p["n_max"] <= p["n_min"]:
-        raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
-    rec = Recorder(ctx)
+    p, xp, rec = B.start(ctx)
     _symbolic(rec)
     delta, R, H = p["delta"], p["replicates"], p["class_size"]
     problem = K.random_problem(p["domain"], H, ctx.seed)

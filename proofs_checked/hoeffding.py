@@ -10,7 +10,6 @@ from vacuity.kernels import hoeffding as K
 from vacuity.kernels.deviation_stats import SIGMAS, tail_summary
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
-from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import hoeffding as T
 
 
@@ -61,11 +60,7 @@ def _symbolic(rec: Recorder, exact_n_max: int) -> None:
 
 
 def run(ctx):
-    p = ctx.params
-    xp = B.namespace(ctx.backend)
-    if p["n_max"] <= p["n_min"]:
-        raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
-    rec = Recorder(ctx)
+    p, xp, rec = B.start(ctx)
     _symbolic(rec, p["exact_n_max"])
     risk, delta, R = p["p"], p["delta"], p["replicates"]
     ns = B.geometric_sizes(p["n_min"], p["n_max"], p["sizes"])

@@ -12,7 +12,6 @@ from vacuity.kernels.deviation_stats import tail_summary
 from vacuity.kernels.extended import U
 from vacuity.proofs_checked import bound_checks as B
 from vacuity.proofs_checked.common import Recorder, to_numpy
-from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import vc as T
 
 INT_RANGE = 20  # random integer point sets: coordinates in [-20, 20]
@@ -119,11 +118,7 @@ def _growth(rec: Recorder, growth_d: int, growth_n_max: int, seed: int) -> dict:
 
 
 def run(ctx):
-    p = ctx.params
-    xp = B.namespace(ctx.backend)
-    if p["n_max"] <= p["n_min"]:
-        raise BadInput(f"n_max = {p['n_max']} must exceed n_min = {p['n_min']}")
-    rec = Recorder(ctx)
+    p, xp, rec = B.start(ctx)
     _symbolic(rec, p["sauer_n_max"], p["d_max"], p["random_sets"], ctx.seed)
     _lp_checks(rec, p["d_max"], p["random_sets"], ctx.seed)
     growth = _growth(rec, p["growth_d"], p["growth_n_max"], ctx.seed)
