@@ -107,7 +107,7 @@ def draw(out_dir: Path, data: dict, sample: K.NKSample | None, st: T.Setting) ->
     fig.suptitle(f"Nagarajan & Kolter 2019: linear classifier with c = {st.c:g}, c' = {st.c_prime:g}, "
                  f"s$^2$ = {st.s2:g} generalizes, yet misclassifies all of $S'$", fontsize=11)
     fig.tight_layout()
-    path = Path(out_dir) / "nk_linear.png"
+    path = Path(out_dir) / "nk-linear.png"
     save_figure(fig, path)
     plt.close(fig)
     return path

@@ -53,8 +53,8 @@ def test_figure_written(fast, tmp_path, monkeypatch):
     monkeypatch.setattr(P, "FIGURE_NS", (64, 256))
     monkeypatch.setattr(P, "FIGURE_REPS", 20)
     result = _run(figures_dir=tmp_path)
-    assert result.figures == ["figures/nk_linear.png"]
-    assert (tmp_path / "nk_linear.png").stat().st_size > 10_000
+    assert result.figures == ["figures/nk-linear.png"]
+    assert (tmp_path / "nk-linear.png").stat().st_size > 10_000
 
 
 def test_math_is_mathml():
