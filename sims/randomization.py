@@ -34,6 +34,7 @@ class Config:
     seed: int = 0
     threads: int = 1  # torch CPU threads (0: torch's default); small ops run best on one thread
     device: str = "cpu"
+    checkpoint_seconds: float = 30.0  # save a group's state at an epoch end at most this often (0: every epoch)
     batch_size: int = 32
     max_steps: int = 12000
     decay_steps: int = 400  # the 0.95 decay period in steps (0: once per epoch, as in the paper)
@@ -68,6 +69,8 @@ class Config:
         for name in ("lr_mlp1x512", "lr_mlp3x512", "lr_alexnet", "lr_inception"):
             if not getattr(self, name) > 0:
                 bad(f"{name} must be positive, got {getattr(self, name)}")
+        if self.checkpoint_seconds < 0:
+            bad(f"checkpoint_seconds must be >= 0, got {self.checkpoint_seconds}")
         if not 0 < self.lr_decay <= 1:
             bad(f"lr_decay must lie in (0, 1], got {self.lr_decay}")
         if not 0 <= self.momentum < 1:
@@ -249,7 +252,7 @@ def run(cfg: Config, out: Path, *, resume: bool = False, progress: bool = True,
                 continue
         res = T.train_group(tcfg, g.runs, checkpoint=ckpt_dir / f"{g.name}.pt", resume=resume,
                             progress=progress, description=f"{g.name} (K={len(g.runs)})", device=cfg.device,
-                            on_epoch=on_epoch)
+                            on_epoch=on_epoch, checkpoint_seconds=cfg.checkpoint_seconds)
         runs = [dict(r.to_json(), **m) for r, m in zip(res, g.meta)]
         _write_json(done, {"fingerprint": fp, "runs": runs})
         ckpt = ckpt_dir / f"{g.name}.pt"

@@ -415,9 +415,11 @@ class GroupTrainer:
 
 def train_group(cfg: TrainConfig, runs: list[RunSpec], *, checkpoint: Path | None = None, resume: bool = False,
                 progress: bool = False, description: str = "", device: str = "cpu",
-                on_epoch: Callable[[GroupTrainer], None] | None = None) -> list[RunResult]:
-    """Train the runs as one group until every model stopped; checkpoint after every epoch when a path
-    is given, and with ``resume`` continue from it (the result equals an uninterrupted run's)."""
+                on_epoch: Callable[[GroupTrainer], None] | None = None,
+                checkpoint_seconds: float = 0.0) -> list[RunResult]:
+    """Train the runs as one group until every model stopped. With a checkpoint path, save at the end of
+    an epoch once ``checkpoint_seconds`` passed since the last save (0: every epoch); with ``resume``
+    continue from it (the result equals an uninterrupted run's: checkpoints sit on epoch boundaries)."""
     t = GroupTrainer(cfg, runs, device)
     if resume and checkpoint is not None and Path(checkpoint).is_file():
         try:
@@ -426,11 +428,13 @@ def train_group(cfg: TrainConfig, runs: list[RunSpec], *, checkpoint: Path | Non
             raise ValueError(f"{checkpoint}: unreadable checkpoint ({type(e).__name__}: {e})") from None
         t.load_state_dict(state, str(checkpoint))
     bar = _progress(progress, description or cfg.model, cfg.max_steps, t.step)
+    saved = time.monotonic()
     with bar as (advance, finish):
         while not t.done():
             t.run_epoch()
-            if checkpoint is not None:
+            if checkpoint is not None and time.monotonic() - saved >= checkpoint_seconds:
                 atomic_save(t.state_dict(), checkpoint)
+                saved = time.monotonic()
             advance(t.step, f"{sum(x is not None for x in t.fit_step)}/{t.K} fitted")
             if on_epoch is not None:
                 on_epoch(t)
