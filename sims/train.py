@@ -182,6 +182,11 @@ class GroupTrainer:
         self.params = {k: v.detach().to(self.device).requires_grad_(True) for k, v in params.items()}
         self.buffers = {k: v.to(self.device) for k, v in buffers.items()}
         self.momentum = {k: torch.zeros_like(v) for k, v in self.params.items()}
+        self._param_list = list(self.params.values())
+        self._mom_list = [self.momentum[k] for k in self.params]
+        self._rows = torch.arange(self.K, device=self.device)[:, None]
+        self._all = list(range(self.K))
+        self._any_crop = bool(self.crop.any()) and cfg.crop_pad > 0
         self.base = copy.deepcopy(modules[0]).to("meta")
         self.linear_names = ([(f"layers.{i}.weight", f"layers.{i}.bias") for i in range(len(modules[0].layers))]
                              if self.is_mlp else [])
@@ -210,8 +215,12 @@ class GroupTrainer:
         if self.is_mlp:
             h = x.flatten(2)
             last = len(self.linear_names) - 1
+            single = h.shape[0] == 1
             for i, (wn, bn) in enumerate(self.linear_names):
-                h = torch.baddbmm(params[bn].unsqueeze(1), h, params[wn].transpose(1, 2))
+                if single:  # one model: the plain linear layer (addmm), as nn.Linear runs it
+                    h = torch.nn.functional.linear(h[0], params[wn][0], params[bn][0]).unsqueeze(0)
+                else:
+                    h = torch.baddbmm(params[bn].unsqueeze(1), h, params[wn].transpose(1, 2))
                 if i < last:
                     h = torch.relu(h)
                     if train and self.cfg.dropout:
@@ -258,40 +267,63 @@ class GroupTrainer:
     def train_step(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """One SGD step of every model still training, on minibatch indices idx (K, B); returns the
         (K,) minibatch losses (0 for stopped models)."""
+        if all(self.active):
+            return self._step_all(idx, targets)
+        return self._step_some(idx, targets)
+
+    def _sgd(self, params: list, bufs: list, grads: list, wd: torch.Tensor, lr: float) -> None:
+        """torch.optim.SGD's update (momentum, no dampening), with a weight decay per model."""
+        if bool(wd.any()):
+            for g, p in zip(grads, params):
+                g.addcmul_(p, wd.view((-1,) + (1,) * (p.dim() - 1)))
+        torch._foreach_mul_(bufs, self.cfg.momentum)
+        torch._foreach_add_(bufs, grads)
+        torch._foreach_add_(params, bufs, alpha=-lr)
+
+    def _losses(self, logits: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        k, b = yb.shape
+        return torch.nn.functional.cross_entropy(logits.reshape(k * b, -1), yb.reshape(k * b),
+                                                 reduction="none").view(k, b).mean(1)
+
+    def _step_all(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        # the common case, kept lean: every model trains, on the stacked tensors themselves
+        if self.shared_x:
+            xb = self.x_train[idx]
+        else:
+            xb = self.x_train[self._rows, idx]
+        if self._any_crop:
+            xb = self._random_crop(xb, self._all)
+        logits = self.forward(xb, train=True)
+        losses = self._losses(logits, targets.gather(1, idx))
+        grads = torch.autograd.grad(losses.sum(), self._param_list)
+        with torch.no_grad():
+            self._sgd(self._param_list, self._mom_list, list(grads), self.weight_decay, self.lr_at(self.step))
+        self.step += 1
+        return losses.detach()
+
+    def _step_some(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        # stopped models drop out of the computation: train on copies of the others' slices
         models = [k for k in range(self.K) if self.active[k]]
-        everyone = len(models) == self.K
         sel = torch.tensor(models, device=self.device)
-        idx = idx[sel] if not everyone else idx
+        idx = idx[sel]
         xb = self.x_train[idx] if self.shared_x else self.x_train[sel[:, None], idx]
         xb = self._random_crop(xb, models)
-        yb = targets[sel[:, None], idx]
+        yb = targets[sel].gather(1, idx)
         names = list(self.params)
-        if everyone:  # train on the stacked tensors themselves
-            params, buffers = self.params, self.buffers
-        else:  # stopped models drop out of the computation: train on copies of the others' slices
-            params = {n: p.detach()[sel].requires_grad_(True) for n, p in self.params.items()}
-            buffers = {n: b[sel] for n, b in self.buffers.items()}
+        params = {n: p.detach()[sel].requires_grad_(True) for n, p in self.params.items()}
+        buffers = {n: b[sel] for n, b in self.buffers.items()}
         logits = self.forward(xb, train=True, params=params, buffers=buffers, models=models)
-        losses = torch.nn.functional.cross_entropy(
-            logits.reshape(-1, self.n_classes), yb.reshape(-1), reduction="none").reshape(len(models), -1).mean(1)
-        grads = torch.autograd.grad(losses.sum(), [params[n] for n in names])
-        lr = self.lr_at(self.step)
-        wd = self.weight_decay[sel]
+        losses = self._losses(logits, yb)
+        plist = [params[n] for n in names]
+        grads = torch.autograd.grad(losses.sum(), plist)
         with torch.no_grad():
-            for n, g in zip(names, grads):
-                p = params[n]
-                view = (-1,) + (1,) * (p.dim() - 1)
-                g = g + wd.view(view) * p  # torch.optim.SGD's weight_decay, per model
-                if everyone:
-                    self.momentum[n].mul_(self.cfg.momentum).add_(g)
-                    p.sub_(lr * self.momentum[n])
-                else:
-                    buf = self.momentum[n][sel].mul_(self.cfg.momentum).add_(g)
-                    self.momentum[n][sel] = buf
-                    self.params[n][sel] = p - lr * buf
-            if not everyone:
-                for n, b in buffers.items():  # BatchNorm statistics updated by the forward pass
-                    self.buffers[n][sel] = b
+            bufs = [self.momentum[n][sel] for n in names]
+            self._sgd(plist, bufs, list(grads), self.weight_decay[sel], self.lr_at(self.step))
+            for n, p, b in zip(names, plist, bufs):
+                self.params[n][sel] = p
+                self.momentum[n][sel] = b
+            for n, b in buffers.items():  # BatchNorm statistics updated by the forward pass
+                self.buffers[n][sel] = b
         self.step += 1
         out = torch.zeros(self.K, device=self.device)
         out[sel] = losses.detach()

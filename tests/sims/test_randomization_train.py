@@ -14,7 +14,8 @@ from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as T
 
-ATOL = 1e-5  # float32 products summed in another order (grouped vs single matmuls) over a few steps
+ATOL = float(np.finfo(np.float32).eps) ** 0.5  # half of float32's digits: the runs differ only in
+# summation order (grouped vs single products), and SGD carries those rounding differences forward
 
 
 @pytest.fixture(scope="module")
