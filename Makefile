@@ -23,6 +23,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/expressivity.py
+	$(BIN)/python benchmarks/randomization.py
 
 clean:
 	rm -rf $(VENV) report .pytest_cache .hypothesis

@@ -56,6 +56,18 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
+def interleaved_best(fns, repeats: int) -> list[float]:
+    for f in fns:
+        f()  # warm-up
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for i, f in enumerate(fns):
+            t = time.perf_counter()
+            f()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return best
+
+
 def matmul_flops(repeats: int) -> float:
     a, b = torch.randn(4096, 1024), torch.randn(1024, 1024)
     t = best_of(lambda: torch.mm(a, b), repeats)
@@ -112,9 +124,10 @@ def measure(name: str, B: int, steps: int, repeats: int, ref_flops: float) -> di
     ds = dataset(name)
     D_ = int(np.prod(ds.shape))
     r = {"data": ds.name, "D": D_, "batch": B, "steps": steps}
-    t_plain = best_of(plain_loop(ds, B, steps), repeats)
-    t_ours = best_of(our_loop(ds, B, steps, 1), repeats)
-    t_batched = best_of(our_loop(ds, B, steps, K), repeats)
+    # interleaved repeats, best of each: on a shared machine the load drifts during a run
+    t_plain, t_ours, t_batched = interleaved_best(
+        [plain_loop(ds, B, steps), our_loop(ds, B, steps, 1), our_loop(ds, B, steps // 4 or 1, K)], repeats)
+    t_batched *= steps / (steps // 4 or 1)  # K = 16 times a quarter of the steps, scaled to `steps`
     # 16 sequential runs take 16 times one run: the runs are independent and equally long
     t_seq_ours, t_seq_plain = K * t_ours, K * t_plain
     samples = B * steps
@@ -173,10 +186,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT_DEFAULT)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    repeats = 2 if args.quick else 5
+    repeats = 2 if args.quick else 7
     ref = matmul_flops(repeats)
     results = []
-    for name, B, steps in (("digits", 32, 100), ("digits", 128, 50), ("mnist", 128, 30)):
+    for name, B, steps in (("digits", 32, 400), ("digits", 128, 200), ("mnist", 128, 80)):
         results.append(measure(name, B, steps // (3 if args.quick else 1), repeats, ref))
     ref_after = matmul_flops(repeats)  # the machine may be shared: report the drift too
     print(table(results, ref))

@@ -238,6 +238,7 @@ def _fits(rec: Recorder, out: dict, levels, n_classes: int, n_test: int, wd: flo
         runs = [out["true_labels"], *(out[f"p={v:g}"] for v in levels), out["random_labels"]]
         err = [1 - r.test_acc for r in runs]
         rho = spearman(xs, err)
+        rec.quantity_report("spearman_level_test_error", rho, "rank correlation of corruption level and test error")
         q1 = rec.quantity_at_most("spearman_shortfall", MIN_SPEARMAN - rho, 0.0,
                                   f"Spearman(level, test error) = {rho:.3f} >= {MIN_SPEARMAN}")
         chance = 1 - 1 / n_classes
