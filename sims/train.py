@@ -136,6 +136,23 @@ def atomic_save(obj, path: Path) -> None:
         raise
 
 
+class GroupedLinear(torch.autograd.Function):
+    """y[k] = x[k] W[k]^T + b[k] for K stacked linear layers, as batched products. The hand-written
+    backward computes the weight gradient in W's own layout and skips the input gradient where none is
+    needed (the data), about a quarter faster on CPU than autograd's baddbmm backward."""
+
+    @staticmethod
+    def forward(ctx, x, W, b):
+        ctx.save_for_backward(x, W)
+        return torch.baddbmm(b.unsqueeze(1), x, W.transpose(1, 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, W = ctx.saved_tensors
+        gx = torch.bmm(g, W) if ctx.needs_input_grad[0] else None
+        return gx, torch.bmm(g.transpose(1, 2), x), g.sum(1)
+
+
 def epoch_targets(trainer: "GroupTrainer", epoch: int) -> torch.Tensor:
     """The (K, n) training targets of an epoch: the fixed labels drawn once with the data set."""
     return trainer.y_train
@@ -218,9 +235,11 @@ class GroupTrainer:
             single = h.shape[0] == 1
             for i, (wn, bn) in enumerate(self.linear_names):
                 if single:  # one model: the plain linear layer (addmm), as nn.Linear runs it
-                    h = torch.nn.functional.linear(h[0], params[wn][0], params[bn][0]).unsqueeze(0)
+                    # (squeeze, not [0]: select's backward would zero-fill a full-size gradient)
+                    h = torch.nn.functional.linear(h.squeeze(0), params[wn].squeeze(0),
+                                                   params[bn].squeeze(0)).unsqueeze(0)
                 else:
-                    h = torch.baddbmm(params[bn].unsqueeze(1), h, params[wn].transpose(1, 2))
+                    h = GroupedLinear.apply(h, params[wn], params[bn])
                 if i < last:
                     h = torch.relu(h)
                     if train and self.cfg.dropout:
@@ -349,13 +368,12 @@ class GroupTrainer:
             loss = torch.zeros(len(models), device=self.device)
             n = y.shape[1]
             for s in range(0, n, EVAL_CHUNK):
-                xb = x[s:s + EVAL_CHUNK].expand(len(models), *x[s:s + EVAL_CHUNK].shape) if shared \
-                    else x[sel, s:s + EVAL_CHUNK]
+                chunk = slice(s, s + EVAL_CHUNK)
+                xb = x[chunk].expand(len(models), *x[chunk].shape) if shared else x[sel, chunk]
                 logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
-                yb = y[:, s:s + EVAL_CHUNK]
+                yb = y[:, chunk]
                 correct += (logits.argmax(-1) == yb).sum(1)
-                loss += torch.nn.functional.cross_entropy(
-                    logits.reshape(-1, self.n_classes), yb.reshape(-1), reduction="none").reshape(len(models), -1).sum(1)
+                loss += self._losses(logits, yb) * yb.shape[1]
             out[f"{split}_acc"][sel] = correct / n
             out[f"{split}_loss"][sel] = loss / n
         return out
