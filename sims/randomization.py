@@ -47,6 +47,8 @@ class Config:
     wd_mlp: float = 1e-4
     wd_conv: float = 5e-4
     crop_pad: int = 1
+    dropout: float = 0.0  # MLPs only
+    patience: int = 0  # early stopping: epochs without a better test accuracy (0: off)
     fig1a_model: str = "mlp1x512"
     partial_p: float = 0.5
     fig1bc_models: tuple[str, ...] = ("mlp1x512", "mlp3x512")
@@ -77,12 +79,19 @@ class Config:
             bad(f"momentum must lie in [0, 1), got {self.momentum}")
         if self.wd_mlp < 0 or self.wd_conv < 0:
             bad("weight decays must be >= 0")
+        if not 0 <= self.dropout < 1:
+            bad(f"dropout must lie in [0, 1), got {self.dropout}")
+        if self.patience < 0:
+            bad(f"patience must be >= 0, got {self.patience}")
         if not 0 <= self.partial_p <= 1:
             bad(f"partial_p must lie in [0, 1], got {self.partial_p}")
         models = (self.fig1a_model, *self.fig1bc_models, *self.table_models, *self.table_crop_models)
         for m in models:
             if m not in M.MODELS:
                 bad(f"unknown model {m!r}; choose from {', '.join(M.MODELS)}")
+        convs = [m for m in models if not m.startswith("mlp")]
+        if self.dropout and convs:
+            bad(f"dropout is supported for the MLPs only; the settings also train {convs[0]}")
         if len(self.levels) < 2 or any(not 0 <= p <= 1 for p in self.levels) or 0.0 not in self.levels:
             bad(f"levels must hold at least two corruption levels in [0, 1], including 0; got {self.levels}")
         if self.device != "cpu" and not self.device.startswith("cuda"):
@@ -179,7 +188,7 @@ class Group:
 def train_config(cfg: Config, model: str) -> T.TrainConfig:
     return T.TrainConfig(model=model, lr=cfg.lr(model), momentum=cfg.momentum, lr_decay=cfg.lr_decay,
                          decay_steps=cfg.decay_steps, batch_size=cfg.batch_size, max_steps=cfg.max_steps,
-                         crop_pad=cfg.crop_pad)
+                         crop_pad=cfg.crop_pad, dropout=cfg.dropout, patience=cfg.patience)
 
 
 def load_data(cfg: Config) -> D.Dataset:

@@ -60,6 +60,7 @@ def test_config_layers(tmp_path):
     ("", {"levels": "0.5,1"}, "including 0"),
     ("", {"fig1a_model": "vgg"}, "unknown model 'vgg'"),
     ("", {"dataset": "imagenet"}, "dataset must be one of"),
+    ("", {"dropout": "0.5", "table_models": "alexnet"}, "dropout is supported for the MLPs only"),
     ("", {"max_steps": "2.5"}, "cannot read '2.5' as int"),
 ])
 def test_bad_settings(tmp_path, text, overrides, message):
