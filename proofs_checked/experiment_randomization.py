@@ -34,6 +34,11 @@ def main(*, config: Path | None = None, overrides: dict[str, str] | None = None,
         sets["data_root"] = str(data_root)
     try:
         cfg = R.make_config(scale, config, sets)
+        if cfg.device != "cpu":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ValueError(f"device {cfg.device}: torch finds no CUDA device")
         R.load_data(cfg)  # bad data (missing files, md5) fails now, before anything is trained
     except ValueError as e:
         raise BadInput(str(e)) from None

@@ -207,7 +207,7 @@ def _train(rec: Recorder, ctx, ds, levels) -> dict | None:
     out = {}
     with rec.step(f"train {len(runs)} MLP 1x512 models as one batched group (SGD, momentum 0.9, "
                   f"lr {cfg.learning_rate:g} x 0.95 per {P['decay_steps']} steps)", "torch") as s:
-        res = TR.train_group(cfg, runs, progress=False)
+        res = TR.train_group(cfg, runs, progress=False, device=P["device"])
         out = {n: r for n, r in zip(names, res)}
         s.ok = True
         s.detail = "; ".join(f"{n}: train {100 * r.train_acc:.1f}% test {100 * r.test_acc:.1f}% "
@@ -265,6 +265,11 @@ def run(ctx):
     rec = Recorder(ctx)
     P = ctx.params
     levels = parse_levels(P["levels"])
+    if P["device"] != "cpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise BadInput(f"device {P['device']}: torch finds no CUDA device")
     try:
         ds = D.load(P["dataset"], seed=ctx.seed, n_train=P["n_train"] or None, n_test=P["n_test"] or None)
     except ValueError as e:

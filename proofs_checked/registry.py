@@ -171,5 +171,7 @@ register(Claim(
               "0.2,0.4,0.6,0.8", _levels),
         Param("threads", int, "torch CPU threads (0: torch's default)", 1, 0,
               lambda v: None if v >= 0 else "must be >= 0"),
+        Param("device", str, "torch device for the training step (cpu, cuda, cuda:N)", "cpu", "cpu",
+              lambda v: None if v == "cpu" or v.startswith("cuda") else "must be cpu or cuda[:N]"),
     ),
 ))
