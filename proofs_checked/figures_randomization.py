@@ -11,6 +11,9 @@ from vacuity.proofs_checked.atomic import save_figure, write_text
 VARIANT_NAMES = {"true_labels": "true labels", "partial_labels": "partially corrupted labels",
                  "random_labels": "random labels", "shuffled_pixels": "shuffled pixels",
                  "random_pixels": "random pixels", "gaussian": "Gaussian"}
+# overlapping curves stay visible (an MLP sees shuffled pixels as a permuted first layer: its curve
+# lies on the true-label one)
+STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (1, 1)))
 MODEL_NAMES = {"mlp1x512": "MLP 1x512", "mlp3x512": "MLP 3x512", "alexnet": "Alexnet",
                "inception": "Inception", "inception_nobn": "Inception w/o BatchNorm"}
 
@@ -27,13 +30,13 @@ def _plt():
 def fig1a(doc: dict, path: Path) -> Path:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.6, 4.2))
-    for r in doc["groups"].get("fig1a", []):
+    for i, r in enumerate(doc["groups"].get("fig1a", [])):
         h = r["history"]
         steps = np.asarray(h["step"], dtype=float) / 1000
         label = VARIANT_NAMES.get(r["variant"], r["variant"])
         if r["variant"] == "partial_labels":
             label += f" (p={r['p']:g})"
-        ax.plot(steps, h["loss"], lw=1.6, label=label)
+        ax.plot(steps, h["loss"], lw=1.6, ls=STYLES[i % len(STYLES)], label=label)
     model = MODEL_NAMES.get(doc["config"]["fig1a_model"], doc["config"]["fig1a_model"])
     ax.set_xlabel("thousand steps")
     ax.set_ylabel("average training loss")
@@ -131,11 +134,12 @@ def claim_figure(out: dict, levels: list[float], ds, path: Path) -> Path:
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax = axes[0]
-    for v in ("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian",
-              "random_labels+wd"):
+    for i, v in enumerate(("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian",
+                           "random_labels+wd")):
         h = out[v].history
         label = VARIANT_NAMES.get(v, "random labels, weight decay")
-        ax.plot(np.asarray(h["step"], dtype=float) / 1000, h["loss"], lw=1.5, label=label)
+        ax.plot(np.asarray(h["step"], dtype=float) / 1000, h["loss"], lw=1.5, ls=STYLES[i % len(STYLES)],
+                label=label)
     ax.set_xlabel("thousand steps")
     ax.set_ylabel("average training loss")
     ax.set_title(f"(a) MLP 1x512 on {ds.name} ({len(ds.y_train)} training points)")
