@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/classical_bounds.py
 	$(BIN)/python benchmarks/nk_linear.py
 	$(BIN)/python benchmarks/rademacher.py
+	$(BIN)/python benchmarks/randomization.py
 
 clean:
 	rm -rf $(VENV) report .pytest_cache .hypothesis

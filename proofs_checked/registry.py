@@ -318,3 +318,41 @@ def get(claim_id: str) -> Claim:
         return CLAIMS[claim_id]
     except KeyError:
         raise BadInput(f"unknown claim {claim_id!r}; run 'vacuity list' to see the claims") from None
+
+
+def _levels(v):
+    from vacuity.proofs_checked.randomization import levels_error
+
+    return levels_error(v)
+
+
+register(Claim(
+    id="randomization",
+    title="Networks fit random labels and random pixels; test error rises with label corruption to chance",
+    source="Zhang et al. 2017, Sec. 2 (Figure 1, Table 1)",
+    module="randomization",
+    params=(
+        Param("dataset", str, "digits or mnist1d (embedded), mnist or cifar10 (needs $VACUITY_DATA)",
+              "digits", "mnist",
+              lambda v: None if v in ("digits", "mnist1d", "mnist", "cifar10") else
+              "must be digits, mnist1d, mnist or cifar10"),
+        Param("n_train", int, "training points (0: the whole split)", 0, 0,
+              lambda v: None if v >= 0 else "must be >= 0"),
+        Param("n_test", int, "test points (0: the whole split)", 0, 0,
+              lambda v: None if v >= 0 else "must be >= 0"),
+        Param("batch_size", int, "SGD minibatch size", 32, 128, _positive),
+        Param("max_steps", int, "step budget per model", 12000, 60000, _positive),
+        Param("decay_steps", int, "steps per 0.95 learning-rate decay (0: one epoch)", 400, 0,
+              lambda v: None if v >= 0 else "must be >= 0"),
+        Param("lr", float, "initial learning rate of the MLP", 0.01, 0.01,
+              lambda v: None if v > 0 else "must be positive"),
+        Param("weight_decay", float, "weight decay of the random-label run with weight decay", 1e-4, 1e-4,
+              lambda v: None if v > 0 else "must be positive"),
+        Param("levels", str, "label-corruption levels in (0, 1), comma-separated", "0.2,0.4,0.6,0.8",
+              "0.2,0.4,0.6,0.8", _levels),
+        Param("threads", int, "torch CPU threads (0: torch's default)", 1, 0,
+              lambda v: None if v >= 0 else "must be >= 0"),
+        Param("device", str, "torch device for the training step (cpu, cuda, cuda:N)", "cpu", "cpu",
+              lambda v: None if v == "cpu" or v.startswith("cuda") else "must be cpu or cuda[:N]"),
+    ),
+))

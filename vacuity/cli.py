@@ -29,9 +29,16 @@ from vacuity.proofs_checked.result import CheckResult
 # Modules imported before any command runs, so that they can register extra claims (comma-separated).
 PLUGINS_ENV = "VACUITY_PLUGINS"
 
-# The long torch experiments of `vacuity run`, by name. None exist yet; each will be a callable taking
-# (config: Path | None, overrides: dict[str, str], out: Path | None, resume: bool) -> exit status.
-EXPERIMENTS: dict[str, Callable[..., int]] = {}
+# The long torch experiments of `vacuity run`, by name: callables taking (config: Path | None,
+# overrides: dict[str, str], out: Path | None, resume: bool, scale: str, data_root: Path | None) -> exit
+# status. Imported when run, so that `vacuity list` stays light.
+def _randomization(**kw) -> int:
+    from vacuity.proofs_checked.experiment_randomization import main as run_randomization
+
+    return run_randomization(**kw)
+
+
+EXPERIMENTS: dict[str, Callable[..., int]] = {"randomization": _randomization}
 
 app = typer.Typer(
     name="vacuity",
@@ -298,14 +305,20 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Output directory.")] = None,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue from the last checkpoint.")] = False,
+    scale: ScaleOpt = "small",
+    data_root: Annotated[Path | None, typer.Option(
+        "--data-root", metavar="DIR", help="Folder holding mnist/ or cifar10/ (default: $VACUITY_DATA).")] = None,
 ) -> None:
     """Run a long torch experiment, with checkpoints."""
     with user_errors():
         overrides = parse_sets(sets)
+        if scale not in SCALES:
+            raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
         if experiment not in EXPERIMENTS:
             available = ", ".join(sorted(EXPERIMENTS)) or "none yet"
             raise BadInput(f"unknown experiment {experiment!r} (available: {available})")
-        code = EXPERIMENTS[experiment](config=config, overrides=overrides, out=out, resume=resume)
+        code = EXPERIMENTS[experiment](config=config, overrides=overrides, out=out, resume=resume,
+                                       scale=scale, data_root=data_root)
     raise typer.Exit(code)
 
 

@@ -1,0 +1,339 @@
+"""Zhang et al. (2017)'s randomization tests as one resumable experiment: the settings, the groups of
+batched runs behind Figure 1 a/b/c and Table 1, and the summary numbers.
+
+The experiment is a list of groups; each trains K models of one architecture together
+(``train.train_group``), checkpoints after every epoch and leaves a finished group's results in
+``groups/<name>.json``, so an interrupted run resumes where it stopped and ends with the numbers of an
+uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from vacuity.sims import data as D
+from vacuity.sims import models as M
+from vacuity.sims import train as T
+
+SCALES = ("small", "paper")
+
+
+@dataclass(frozen=True)
+class Config:
+    dataset: str = "digits"
+    data_root: str = ""  # empty: $VACUITY_DATA (needed for mnist and cifar10 only)
+    n_train: int = 0  # 0: the whole split
+    n_test: int = 0
+    seed: int = 0
+    threads: int = 1  # torch CPU threads (0: torch's default); small ops run best on one thread
+    device: str = "cpu"
+    checkpoint_seconds: float = 30.0  # save a group's state at an epoch end at most this often (0: every epoch)
+    batch_size: int = 32
+    max_steps: int = 12000
+    decay_steps: int = 400  # the 0.95 decay period in steps (0: once per epoch, as in the paper)
+    lr_decay: float = 0.95
+    momentum: float = 0.9
+    lr_mlp1x512: float = 0.01
+    lr_mlp3x512: float = 0.01
+    lr_alexnet: float = 0.01
+    lr_inception: float = 0.1  # also the Inception without BatchNorm
+    wd_mlp: float = 1e-4
+    wd_conv: float = 5e-4
+    crop_pad: int = 1
+    dropout: float = 0.0  # MLPs only
+    patience: int = 0  # early stopping: epochs without a better test accuracy (0: off)
+    fig1a_model: str = "mlp1x512"
+    partial_p: float = 0.5
+    fig1bc_models: tuple[str, ...] = ("mlp1x512", "mlp3x512")
+    levels: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    table_models: tuple[str, ...] = ("mlp1x512", "mlp3x512")
+    table_crop_models: tuple[str, ...] = ("mlp1x512",)  # models whose table also has random-crop rows
+
+    def __post_init__(self):
+        def bad(msg):
+            raise ValueError(msg)
+
+        if self.dataset not in D.DATASETS:
+            bad(f"dataset must be one of {', '.join(D.DATASETS)}, got {self.dataset!r}")
+        for name in ("n_train", "n_test", "seed", "threads", "decay_steps", "crop_pad"):
+            if getattr(self, name) < 0:
+                bad(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("batch_size", "max_steps"):
+            if getattr(self, name) < 1:
+                bad(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("lr_mlp1x512", "lr_mlp3x512", "lr_alexnet", "lr_inception"):
+            if not getattr(self, name) > 0:
+                bad(f"{name} must be positive, got {getattr(self, name)}")
+        if self.checkpoint_seconds < 0:
+            bad(f"checkpoint_seconds must be >= 0, got {self.checkpoint_seconds}")
+        if not 0 < self.lr_decay <= 1:
+            bad(f"lr_decay must lie in (0, 1], got {self.lr_decay}")
+        if not 0 <= self.momentum < 1:
+            bad(f"momentum must lie in [0, 1), got {self.momentum}")
+        if self.wd_mlp < 0 or self.wd_conv < 0:
+            bad("weight decays must be >= 0")
+        if not 0 <= self.dropout < 1:
+            bad(f"dropout must lie in [0, 1), got {self.dropout}")
+        if self.patience < 0:
+            bad(f"patience must be >= 0, got {self.patience}")
+        if not 0 <= self.partial_p <= 1:
+            bad(f"partial_p must lie in [0, 1], got {self.partial_p}")
+        models = (self.fig1a_model, *self.fig1bc_models, *self.table_models, *self.table_crop_models)
+        for m in models:
+            if m not in M.MODELS:
+                bad(f"unknown model {m!r}; choose from {', '.join(M.MODELS)}")
+        convs = [m for m in models if not m.startswith("mlp")]
+        if self.dropout and convs:
+            bad(f"dropout is supported for the MLPs only; the settings also train {convs[0]}")
+        if len(self.levels) < 2 or any(not 0 <= p <= 1 for p in self.levels) or 0.0 not in self.levels:
+            bad(f"levels must hold at least two corruption levels in [0, 1], including 0; got {self.levels}")
+        if self.device != "cpu" and not self.device.startswith("cuda"):
+            bad(f"device must be cpu or cuda[:N], got {self.device!r}")
+
+    def lr(self, model: str) -> float:
+        return getattr(self, "lr_" + ("inception" if model.startswith("inception") else model))
+
+    def weight_decay(self, model: str) -> float:
+        return self.wd_mlp if model.startswith("mlp") else self.wd_conv
+
+
+# Paper scale: CIFAR-10 and App. A's settings (batch 128, decay 0.95 per epoch); Figure 1a with the
+# small Inception, Figure 1b/c with Inception, AlexNet and MLP 1x512, Table 1's five models.
+PRESETS: dict[str, dict[str, Any]] = {
+    "small": {},
+    "paper": dict(dataset="cifar10", threads=0, batch_size=128, max_steps=60000, decay_steps=0, crop_pad=2,
+                  fig1a_model="inception", fig1bc_models=("inception", "alexnet", "mlp1x512"),
+                  table_models=("inception", "inception_nobn", "alexnet", "mlp3x512", "mlp1x512"),
+                  table_crop_models=("inception", "alexnet")),
+}
+
+
+def _parse(f, text: Any) -> Any:
+    """A setting from TOML (already typed) or from --set text, converted to the field's type."""
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind.startswith("tuple"):
+            items = text if isinstance(text, (list, tuple)) else [t for t in str(text).split(",") if t.strip()]
+            cast = float if "float" in kind else str
+            return tuple(cast(str(i).strip()) if cast is str else float(i) for i in items)
+        if kind == "int":
+            if isinstance(text, bool) or (isinstance(text, float) and not text.is_integer()):
+                raise ValueError
+            return int(text)
+        if kind == "float":
+            if isinstance(text, bool):
+                raise ValueError
+            return float(text)
+        return str(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {f.name}: cannot read {text!r} as {kind}") from None
+
+
+def make_config(scale: str = "small", file: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Preset of the scale, then the TOML file's keys, then ``--set`` overrides; each checked."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    by_name = {f.name: f for f in fields(Config)}
+    values: dict[str, Any] = dict(PRESETS[scale])
+    layers: list[tuple[str, dict]] = []
+    if file is not None:
+        layers.append((str(file), read_toml(Path(file))))
+    layers.append(("--set", dict(overrides or {})))
+    for source, layer in layers:
+        for key, text in layer.items():
+            if key not in by_name:
+                raise ValueError(f"{source}: unknown setting {key!r} (settings: {', '.join(sorted(by_name))})")
+            values[key] = _parse(by_name[key], text)
+    return Config(**values)
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"{path}: not valid TOML ({e})") from None
+    # settings may sit at the top level or under [randomization]
+    table = doc.get("randomization", doc)
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: [randomization] must be a table")
+    return table
+
+
+# ------------------------------------------------------------------------------------------ plan
+
+
+@dataclass
+class Group:
+    name: str
+    model: str
+    runs: list[T.RunSpec]
+    kind: str  # "fig1a" | "fig1bc" | "table"
+    meta: list[dict] = field(default_factory=list)  # per run: variant, level, weight decay, crop
+
+
+def train_config(cfg: Config, model: str) -> T.TrainConfig:
+    return T.TrainConfig(model=model, lr=cfg.lr(model), momentum=cfg.momentum, lr_decay=cfg.lr_decay,
+                         decay_steps=cfg.decay_steps, batch_size=cfg.batch_size, max_steps=cfg.max_steps,
+                         crop_pad=cfg.crop_pad, dropout=cfg.dropout, patience=cfg.patience)
+
+
+def load_data(cfg: Config) -> D.Dataset:
+    root = cfg.data_root or None
+    return D.load(cfg.dataset, root=root, seed=cfg.seed, n_train=cfg.n_train or None, n_test=cfg.n_test or None)
+
+
+def plan(cfg: Config, ds: D.Dataset) -> list[Group]:
+    groups = []
+    runs, meta = [], []
+    for v in D.VARIANTS:
+        runs.append(T.RunSpec(D.make_variant(ds, v, cfg.seed, p=cfg.partial_p), seed=cfg.seed, label=v))
+        meta.append({"variant": v, "p": cfg.partial_p if v == "partial_labels" else None})
+    groups.append(Group("fig1a", cfg.fig1a_model, runs, "fig1a", meta))
+    # one draw per level; the mask u < p is shared, so the corrupted sets are nested as p grows
+    for model in dict.fromkeys(cfg.fig1bc_models):
+        runs, meta = [], []
+        for p in cfg.levels:
+            runs.append(T.RunSpec(D.make_variant(ds, "partial_labels", cfg.seed, p=p), seed=cfg.seed,
+                                  label=f"p={p:g}"))
+            meta.append({"level": p})
+        groups.append(Group(f"fig1bc-{model}", model, runs, "fig1bc", meta))
+    random_labels = D.make_variant(ds, "random_labels", cfg.seed)
+    for model in dict.fromkeys(cfg.table_models):
+        wd = cfg.weight_decay(model)
+        runs, meta = [], []
+        crops = (True, False) if model in cfg.table_crop_models else (False,)
+        for crop in crops:
+            for decay in (wd, 0.0):
+                runs.append(T.RunSpec(ds, seed=cfg.seed, weight_decay=decay, crop=crop,
+                                      label=f"crop={'yes' if crop else 'no'} wd={decay:g}"))
+                meta.append({"labels": "true", "crop": crop, "weight_decay": decay})
+        runs.append(T.RunSpec(random_labels, seed=cfg.seed, label="random labels"))
+        meta.append({"labels": "random", "crop": False, "weight_decay": 0.0})
+        groups.append(Group(f"table-{model}", model, runs, "table", meta))
+    return groups
+
+
+# ------------------------------------------------------------------------------------------- run
+
+
+def run(cfg: Config, out: Path, *, resume: bool = False, progress: bool = True,
+        on_epoch: Callable | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
+    """Train every group (skipping finished ones when resuming) and return the results document."""
+    import torch
+
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    t0 = time.perf_counter()
+    ds = load_data(cfg)
+    groups = plan(cfg, ds)
+    out = Path(out)
+    done_dir, ckpt_dir = out / "groups", out / "checkpoints"
+    if not resume:
+        for folder in (done_dir, ckpt_dir):
+            if folder.is_dir():
+                for f in folder.iterdir():
+                    if f.suffix in (".json", ".pt"):
+                        f.unlink()
+    results: dict[str, list[dict]] = {}
+    for g in groups:
+        tcfg = train_config(cfg, g.model)
+        fp = T.fingerprint(tcfg, g.runs)
+        done = done_dir / f"{g.name}.json"
+        if resume and done.is_file():
+            saved = json.loads(done.read_text())
+            if saved.get("fingerprint") == fp:
+                log(f"{g.name}: finished earlier, kept")
+                results[g.name] = saved["runs"]
+                continue
+        res = T.train_group(tcfg, g.runs, checkpoint=ckpt_dir / f"{g.name}.pt", resume=resume,
+                            progress=progress, description=f"{g.name} (K={len(g.runs)})", device=cfg.device,
+                            on_epoch=on_epoch, checkpoint_seconds=cfg.checkpoint_seconds)
+        runs = [dict(r.to_json(), **m) for r, m in zip(res, g.meta)]
+        _write_json(done, {"fingerprint": fp, "runs": runs})
+        ckpt = ckpt_dir / f"{g.name}.pt"
+        if ckpt.is_file():
+            ckpt.unlink()
+        results[g.name] = runs
+    doc = {"experiment": "randomization", "config": asdict(cfg),
+           "data": {"name": ds.name, "shape": list(ds.shape), "n_train": len(ds.y_train),
+                    "n_test": len(ds.y_test), "n_classes": ds.n_classes},
+           "groups": results, "summary": summarize(cfg, results, ds.n_classes, ds.shape),
+           "seconds": time.perf_counter() - t0}
+    return doc
+
+
+def _write_json(path: Path, obj) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(obj, fh, allow_nan=False)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------- summary
+
+
+def spearman(x, y) -> float:
+    """Spearman's rank correlation (average ranks for ties); NaN when either side is constant."""
+    from scipy.stats import rankdata
+
+    rx, ry = rankdata(x), rankdata(y)
+    if np.std(rx) == 0 or np.std(ry) == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def summarize(cfg: Config, results: dict[str, list[dict]], n_classes: int, shape) -> dict:
+    s: dict[str, Any] = {"chance_error": 1 - 1 / n_classes}
+    a = {r["variant"]: r for r in results.get("fig1a", [])}
+    s["fig1a"] = {v: {"train_acc": r["train_acc"], "test_acc": r["test_acc"], "fit_step": r["fit_step"],
+                      "steps": r["steps"]} for v, r in a.items()}
+    if a.get("true_labels", {}).get("fit_step") and a.get("random_labels", {}).get("fit_step"):
+        s["slowdown_random_vs_true"] = a["random_labels"]["fit_step"] / a["true_labels"]["fit_step"]
+    else:
+        s["slowdown_random_vs_true"] = None
+    s["fig1bc"] = {}
+    for name, runs in results.items():
+        if not name.startswith("fig1bc-"):
+            continue
+        levels = [r["level"] for r in runs]
+        base = next((r["fit_step"] for r in runs if r["level"] == 0.0), None)
+        rel = [(r["fit_step"] / base) if (r["fit_step"] and base) else None for r in runs]
+        err = [1 - r["test_acc"] for r in runs]
+        s["fig1bc"][name.split("-", 1)[1]] = {
+            "levels": levels, "fit_step": [r["fit_step"] for r in runs], "relative_time": rel,
+            "train_acc": [r["train_acc"] for r in runs], "test_error": err,
+            "spearman_level_test_error": spearman(levels, err)}
+    s["table"] = []
+    for name, runs in results.items():
+        if name.startswith("table-"):
+            model = name.split("-", 1)[1]
+            count = M.table1_count(M.build(model, shape, n_classes))
+            for r in runs:
+                s["table"].append({"model": model, "params": count, "params_cifar": M.TABLE1_COUNTS[model],
+                                   "labels": r["labels"],
+                                   "crop": r["crop"], "weight_decay": r["weight_decay"],
+                                   "train_acc": r["train_acc"], "test_acc": r["test_acc"],
+                                   "best_test_acc": r["best_test_acc"], "fit_step": r["fit_step"],
+                                   "steps": r["steps"]})
+    return s
+
+
+def with_overrides(cfg: Config, **kw) -> Config:
+    return replace(cfg, **kw)
