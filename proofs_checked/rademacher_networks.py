@@ -64,7 +64,10 @@ def run(ctx):
     delta = p["delta"]
     cfg = S.TrainConfig(width=p["width"], depth=p["depth"], epochs=p["epochs"], batch=p["batch"], lr=p["lr"],
                         threads=p["threads"])
-    split = S._dataset(p["dataset"], ctx.seed)
+    try:
+        split = S._dataset(p["dataset"], ctx.seed)
+    except (ValueError, OSError) as exc:  # no data root, a missing or corrupt file: the user's to fix
+        raise BadInput(f"dataset {p['dataset']}: {exc}") from None
     if sizes[-1] > split.X_train.shape[0]:
         raise BadInput(f"parameter sizes: largest n = {sizes[-1]} exceeds the {split.X_train.shape[0]} training "
                        f"points of {p['dataset']}")

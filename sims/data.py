@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import os
 import pickle
+import random
 import struct
 import zlib
 from dataclasses import dataclass, replace
@@ -82,8 +83,8 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     """The data root: the argument, else $VACUITY_DATA; a clear error when neither names a folder."""
     text = os.fspath(root) if root is not None else os.environ.get(DATA_ENV, "")
     if not text:
-        raise ValueError(f"no data root: pass --data-root or set {DATA_ENV} to a folder holding "
-                         "mnist/ or cifar10/")
+        raise ValueError(f"no data root: set {DATA_ENV} (or pass --data-root to vacuity run) to a folder "
+                         "holding mnist/ or cifar10/")
     path = Path(text).expanduser()
     if not path.is_dir():
         raise ValueError(f"data root {path} is not a folder")
@@ -229,7 +230,13 @@ def _digits(seed: int) -> Dataset:
 def _mnist1d() -> Dataset:
     from mnist1d.data import get_dataset_args, make_dataset
 
-    d = make_dataset(get_dataset_args())  # generated locally; never get_dataset (it downloads)
+    # make_dataset reseeds the global `random` and NumPy generators; give the caller theirs back
+    state_py, state_np = random.getstate(), np.random.get_state()
+    try:
+        d = make_dataset(get_dataset_args())  # generated locally; never get_dataset (it downloads)
+    finally:
+        random.setstate(state_py)
+        np.random.set_state(state_np)
     return Dataset(d["x"].astype(np.float32), d["y"].astype(np.int64), d["x_test"].astype(np.float32),
                    d["y_test"].astype(np.int64), 10, (d["x"].shape[1],), "mnist1d")
 

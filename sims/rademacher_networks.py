@@ -14,16 +14,13 @@ one batched matmul, so K sign draws cost one training run's worth of Python over
 from __future__ import annotations
 
 import math
-import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-DATASETS = ("digits", "mnist1d")
-DIGITS_TRAIN_POOL = 1000  # of the 1797 digits; the remaining 797 are the test set
-MNIST1D_SAMPLES = 5000  # mnist1d's default: 4000 train, 1000 test
+DATASETS = ("digits", "mnist1d", "mnist")  # mnist reads the IDX files under $VACUITY_DATA
 
 
 @dataclass(frozen=True)
@@ -49,41 +46,20 @@ def _standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.nd
     return (train - mu) / sd, (test - mu) / sd
 
 
-def _digits(seed: int) -> Split:
-    from sklearn.datasets import load_digits
+def _dataset(name: str, seed: int, root=None) -> Split:
+    """The data set as flat, per-feature standardized features and binary labels (vacuity.sims.data
+    loads it: digits split from the seed, MNIST-1D generated, MNIST from md5-checked IDX files)."""
+    from vacuity.sims import data
 
-    X, y = load_digits(return_X_y=True)
-    perm = np.random.default_rng(seed).permutation(len(y))
-    X, y = X[perm].astype(np.float64), y[perm]
-    k = DIGITS_TRAIN_POOL
-    Xtr, Xte = _standardize(X[:k], X[k:])
-    return Split("digits", Xtr, _binary(y[:k]), Xte, _binary(y[k:]))
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    ds = data.load(name, root=root, seed=seed)
 
+    def flat(x):
+        return np.asarray(x, dtype=np.float64).reshape(len(x), -1)
 
-def _mnist1d(seed: int) -> Split:
-    from mnist1d.data import get_dataset_args, make_dataset  # never get_dataset: it downloads
-
-    args = get_dataset_args()
-    args.num_samples = MNIST1D_SAMPLES
-    args.seed = seed
-    # make_dataset reseeds the global `random` and NumPy generators; give the caller theirs back
-    state_py, state_np = random.getstate(), np.random.get_state()
-    try:
-        data = make_dataset(args)
-    finally:
-        random.setstate(state_py)
-        np.random.set_state(state_np)
-    Xtr, Xte = _standardize(np.asarray(data["x"], np.float64), np.asarray(data["x_test"], np.float64))
-    return Split("mnist1d", Xtr, _binary(data["y"]), Xte, _binary(data["y_test"]))
-
-
-def _dataset(name: str, seed: int) -> Split:
-    """The one place data comes from (a new data set is one more branch here)."""
-    if name == "digits":
-        return _digits(seed)
-    if name == "mnist1d":
-        return _mnist1d(seed)
-    raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    Xtr, Xte = _standardize(flat(ds.x_train), flat(ds.x_test))
+    return Split(name, Xtr, _binary(ds.y_train), Xte, _binary(ds.y_test))
 
 
 # --------------------------------------------------------------------------- K MLPs at once

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from vacuity.kernels import rademacher as K
 from vacuity.proofs_checked import rademacher_linear as PL
 from vacuity.proofs_checked import rademacher_networks as PN
+from vacuity.sims import data
 from vacuity.proofs_checked.contract import ClaimContract
 from vacuity.proofs_checked.registry import BadInput, get
 from vacuity.proofs_checked.result import CheckResult
@@ -75,7 +76,7 @@ def test_networks_quantities_and_figure(tmp_path):
     for size in (50, 100, 200):
         assert _quantity(result, f"bound_is_vacuous_n{size}").predicted >= 1.0
         assert _quantity(result, f"test_error_n{size}").measured < 0.5
-    assert result.params["device"] == "cpu" and result.params["n_test"] == 797
+    assert result.params["device"] == "cpu" and result.params["n_test"] == data.DIGITS_TEST
     assert (tmp_path / "rademacher-networks.png").stat().st_size > 0
 
 
@@ -98,7 +99,7 @@ def test_math_is_mathml():
     ("rademacher-networks", "sizes", "100", "at least three increasing"),
     ("rademacher-networks", "sizes", "100,50,200", "at least three increasing"),
     ("rademacher-networks", "sizes", "a,b,c", "comma-separated integers"),
-    ("rademacher-networks", "dataset", "cifar", "'digits' or 'mnist1d'"),
+    ("rademacher-networks", "dataset", "cifar", "'digits', 'mnist1d' or 'mnist'"),
     ("rademacher-networks", "delta", "1", "must lie in (0, 1)"),
     ("rademacher-networks", "threads", "-1", "at least 0"),
 ])
@@ -108,7 +109,7 @@ def test_invalid_parameters_are_bad_input(claim, key, value, match):
 
 
 def test_sizes_beyond_the_training_pool_are_bad_input():
-    with pytest.raises(BadInput, match="exceeds the 1000 training points"):
+    with pytest.raises(BadInput, match="exceeds the 1297 training points"):
         _networks(sizes="100,200,5000")
 
 
@@ -220,3 +221,9 @@ def test_paper_scale_passes(claim):
     two hidden layers (networks). Several minutes each on 2 CPU cores."""
     result = get(claim).run(scale="paper", backend="numpy", seed=0)
     assert result.passed, [s for s in result.steps if not s.passed]
+
+
+def test_mnist_without_a_data_root_is_bad_input(monkeypatch):
+    monkeypatch.delenv("VACUITY_DATA", raising=False)
+    with pytest.raises(BadInput, match="dataset mnist: no data root"):
+        _networks(dataset="mnist")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from vacuity.sims import data
 from vacuity.sims import rademacher_networks as S
 
 CFG = S.TrainConfig(width=64, epochs=30, batch=16, lr=0.05)
@@ -86,7 +87,7 @@ def test_threads_restored():
 
 def test_digits_split():
     split = S._dataset("digits", 0)
-    assert split.X_train.shape == (S.DIGITS_TRAIN_POOL, 64) and split.X_test.shape == (1797 - S.DIGITS_TRAIN_POOL, 64)
+    assert split.X_train.shape == (1797 - data.DIGITS_TEST, 64) and split.X_test.shape == (data.DIGITS_TEST, 64)
     assert set(np.unique(split.y_train)) == {-1.0, 1.0} and set(np.unique(split.y_test)) == {-1.0, 1.0}
     assert np.allclose(split.X_train.mean(axis=0), 0, atol=1e-12)
     other = S._dataset("digits", 1)
@@ -127,3 +128,13 @@ def test_true_labels_generalize_on_digits():
 def test_bad_input_is_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_mnist_split_if_available():
+    from tests.sims.test_expressivity_mnist import mnist_root
+
+    split = S._dataset("mnist", 0, root=mnist_root())
+    assert split.X_train.shape == (60000, 784) and split.X_test.shape == (10000, 784)
+    assert set(np.unique(split.y_train)) == {-1.0, 1.0}
+    # digits >= 5 make up 49% of the MNIST training set (class counts 5421 + 5918 + 6265 + 5851 + 5949)
+    assert np.sum(split.y_train > 0) == 29404
