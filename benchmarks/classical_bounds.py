@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 
+import timing  # benchmarks/timing.py, beside this script
 from vacuity.kernels import finite_class as KF
 from vacuity.kernels import hoeffding as KH
 from vacuity.kernels import vc as KV
@@ -38,15 +38,7 @@ SYNC = [lambda: None]  # a GPU run replaces this with a device synchronize: kern
 
 
 def best_of(fn, repeats=3):
-    fn()
-    SYNC[0]()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        SYNC[0]()
-        times.append(time.perf_counter() - t)
-    return min(times)
+    return timing.best_of(fn, repeats, sync=lambda: SYNC[0]())
 
 
 def main(argv=None):

@@ -35,22 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
+from timing import best_of  # benchmarks/timing.py, beside this script
 from vacuity.kernels import nk_linear as K
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "nk_linear.json"
 NS = (256, 4096)
 DS = (10**4, 10**5, 10**6, 10**7)
 D_HUGE = 10**9
-
-
-def best_of(f, repeats: int) -> float:
-    f()
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def time_brute(n: int, D: int, budget: float) -> dict:

@@ -21,26 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
 
+from timing import best_of  # benchmarks/timing.py, beside this script
 from vacuity.kernels import rademacher as K
 from vacuity.proofs_checked.atomic import write_text
 from vacuity.sims import rademacher_networks as S
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "rademacher.json"
-
-
-def best_of(fn, repeats: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def bench_mc(sizes, draws: int, d: int, repeats: int) -> list[dict]:
