@@ -27,9 +27,22 @@ def _plt():
     return plt
 
 
-def fig1a(doc: dict, path: Path) -> Path:
+def _panel():
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    return plt, fig, ax
+
+
+def _finish(plt, fig, ax, path: Path) -> Path:
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
+
+
+def fig1a(doc: dict, path: Path) -> Path:
+    plt, fig, ax = _panel()
     for i, r in enumerate(doc["groups"].get("fig1a", [])):
         h = r["history"]
         steps = np.asarray(h["step"], dtype=float) / 1000
@@ -41,16 +54,11 @@ def fig1a(doc: dict, path: Path) -> Path:
     ax.set_xlabel("thousand steps")
     ax.set_ylabel("average training loss")
     ax.set_title(f"(a) learning curves, {model} on {doc['data']['name']}")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path)
 
 
 def fig1b(doc: dict, path: Path) -> Path:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    plt, fig, ax = _panel()
     for model, s in doc["summary"]["fig1bc"].items():
         levels = np.asarray(s["levels"])
         rel = np.array([np.nan if v is None else v for v in s["relative_time"]], dtype=float)
@@ -64,16 +72,11 @@ def fig1b(doc: dict, path: Path) -> Path:
     ax.set_xlabel("label corruption")
     ax.set_ylabel("time to overfit / time with true labels")
     ax.set_title("(b) convergence slowdown")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path)
 
 
 def fig1c(doc: dict, path: Path) -> Path:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    plt, fig, ax = _panel()
     for model, s in doc["summary"]["fig1bc"].items():
         ax.plot(s["levels"], s["test_error"], "o-",
                 label=f"{MODEL_NAMES.get(model, model)} (Spearman {s['spearman_level_test_error']:.2f})")
@@ -82,11 +85,7 @@ def fig1c(doc: dict, path: Path) -> Path:
     ax.set_ylabel("test error")
     ax.set_ylim(0, 1)
     ax.set_title("(c) generalization error growth")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path)
 
 
 def _pct(x) -> str:
@@ -152,8 +151,4 @@ def claim_figure(out: dict, levels: list[float], ds, path: Path) -> Path:
     ax.set_xlabel("label corruption p")
     ax.set_ylabel("test error (training error 0)")
     ax.set_title("(c) test error vs label corruption")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return _finish(plt, fig, ax, path)
