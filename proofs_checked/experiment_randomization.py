@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
+import tempfile
 from pathlib import Path
 
 from vacuity.proofs_checked.atomic import write_text
 from vacuity.proofs_checked.registry import BadInput
 
 DEFAULT_OUT = Path("runs/randomization")
-
-
-def _clean(x):
-    """JSON has no NaN: a non-finite number becomes null."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
 
 
 def main(*, config: Path | None = None, overrides: dict[str, str] | None = None, out: Path | None = None,
@@ -43,9 +32,15 @@ def main(*, config: Path | None = None, overrides: dict[str, str] | None = None,
     except ValueError as e:
         raise BadInput(str(e)) from None
     out = Path(out) if out is not None else DEFAULT_OUT
+    try:  # an unwritable --out is the user's to fix, and must show before hours of training
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".write-test.", delete=True)
+        probe.close()
+    except OSError as e:
+        raise BadInput(f"--out {out}: cannot write there ({e.strerror or e})") from None
     log = (lambda s: print(s, file=sys.stderr)) if progress else (lambda s: None)
     doc = R.run(cfg, out, resume=resume, progress=progress, log=log)
-    doc = _clean(doc)
+    doc = R.json_safe(doc)
     doc["files"] = F.write_all(doc, out)
     write_text(out / "results.json", json.dumps(doc, allow_nan=False))
     _print_summary(doc, out)

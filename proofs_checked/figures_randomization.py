@@ -79,13 +79,17 @@ def fig1c(doc: dict, path: Path) -> Path:
     plt, fig, ax = _panel()
     for model, s in doc["summary"]["fig1bc"].items():
         ax.plot(s["levels"], s["test_error"], "o-",
-                label=f"{MODEL_NAMES.get(model, model)} (Spearman {s['spearman_level_test_error']:.2f})")
+                label=f"{MODEL_NAMES.get(model, model)} (Spearman {_num(s['spearman_level_test_error'])})")
     ax.axhline(doc["summary"]["chance_error"], color="0.4", ls="--", lw=1, label="chance")
     ax.set_xlabel("label corruption")
     ax.set_ylabel("test error")
     ax.set_ylim(0, 1)
     ax.set_title("(c) generalization error growth")
     return _finish(plt, fig, ax, path)
+
+
+def _num(x) -> str:
+    return "undefined" if x is None else f"{x:.2f}"  # null: a constant side (e.g. every run diverged)
 
 
 def _pct(x) -> str:

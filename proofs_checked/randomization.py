@@ -185,11 +185,10 @@ def _train(rec: Recorder, ctx, ds, levels) -> dict | None:
 
     from vacuity.sims import data as D
     from vacuity.sims import train as TR
+    from vacuity.sims.threads import torch_threads
 
     P = ctx.params
     seed = ctx.seed
-    if P["threads"]:
-        torch.set_num_threads(P["threads"])
     runs, names = [], []
     for v in D.VARIANTS:
         if v == "partial_labels":
@@ -207,7 +206,8 @@ def _train(rec: Recorder, ctx, ds, levels) -> dict | None:
     out = {}
     with rec.step(f"train {len(runs)} MLP 1x512 models as one batched group (SGD, momentum 0.9, "
                   f"lr {cfg.learning_rate:g} x 0.95 per {P['decay_steps']} steps)", "torch") as s:
-        res = TR.train_group(cfg, runs, progress=False, device=P["device"])
+        with torch_threads(P["threads"]):
+            res = TR.train_group(cfg, runs, progress=False, device=P["device"])
         out = {n: r for n, r in zip(names, res)}
         s.ok = True
         s.detail = "; ".join(f"{n}: train {100 * r.train_acc:.1f}% test {100 * r.test_acc:.1f}% "

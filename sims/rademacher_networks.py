@@ -14,11 +14,12 @@ one batched matmul, so K sign draws cost one training run's worth of Python over
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from vacuity.sims.threads import torch_threads
 
 DATASETS = ("digits", "mnist1d", "mnist")  # mnist reads the IDX files under $VACUITY_DATA
 
@@ -118,21 +119,6 @@ class TrainConfig:
             raise ValueError(f"momentum must lie in [0, 1); got {self.momentum!r}")
 
 
-@contextmanager
-def _threads(count: int):
-    """Run with ``count`` torch CPU threads, then restore. These matmuls are small: on a busy 2-core
-    machine one thread was 10-20x faster than two (OpenMP workers spin while waiting for a core)."""
-    if count <= 0:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def train(X: np.ndarray, targets: np.ndarray, cfg: TrainConfig, *, seed: int, device="cpu"):
     """Minibatch SGD with momentum on the logistic loss log(1 + exp(-t f)), one network per row of
     ``targets`` (K, n) in {-1, +1}; all K see the same minibatch indices. Returns (model, X tensor)."""
@@ -141,7 +127,7 @@ def train(X: np.ndarray, targets: np.ndarray, cfg: TrainConfig, *, seed: int, de
         raise ValueError(f"targets must be (K, n) with n = {X.shape[0]} rows of X; got {targets.shape}")
     if not np.all(np.abs(targets) == 1):
         raise ValueError("targets must be +-1")
-    with _threads(cfg.threads):
+    with torch_threads(cfg.threads):
         return _train(X, targets, cfg, seed=seed, device=device)
 
 
@@ -211,7 +197,7 @@ def fit_random_signs(X: np.ndarray, *, draws: int, cfg: TrainConfig, seed: int, 
     n = X.shape[0]
     sigma = 2.0 * np.random.default_rng(_seed(seed, n, 1)).integers(0, 2, size=(draws, n)) - 1.0
     model, Xt = train(X, sigma, cfg, seed=_seed(seed, n, 2), device=device)
-    with torch.no_grad(), _threads(cfg.threads):
+    with torch.no_grad(), torch_threads(cfg.threads):
         f = model(Xt).double().cpu().numpy()
     return SignFit(n, np.mean(sigma * np.sign(f), axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1))
 
@@ -231,7 +217,7 @@ def fit_true_labels(split: Split, n: int, *, cfg: TrainConfig, seed: int, device
         raise ValueError(f"n must lie in 1..{split.X_train.shape[0]} for {split.name}; got {n}")
     X, y = split.X_train[:n], split.y_train[:n]
     model, Xt = train(X, y[None, :], cfg, seed=_seed(seed, n, 3), device=device)
-    with torch.no_grad(), _threads(cfg.threads):
+    with torch.no_grad(), torch_threads(cfg.threads):
         f_train = model(Xt)[0].double().cpu().numpy()
         f_test = model(torch.as_tensor(split.X_test, dtype=torch.float32, device=device))[0].double().cpu().numpy()
     train_err = float(np.mean(np.sign(f_train) != y))

@@ -10,6 +10,7 @@ uninterrupted one.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -21,6 +22,7 @@ import numpy as np
 from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as T
+from vacuity.sims.threads import torch_threads
 
 SCALES = ("small", "paper")
 
@@ -71,6 +73,10 @@ class Config:
         for name in ("lr_mlp1x512", "lr_mlp3x512", "lr_alexnet", "lr_inception"):
             if not getattr(self, name) > 0:
                 bad(f"{name} must be positive, got {getattr(self, name)}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                bad(f"{f.name} must be a finite number, got {value}")
         if self.checkpoint_seconds < 0:
             bad(f"checkpoint_seconds must be >= 0, got {self.checkpoint_seconds}")
         if not 0 < self.lr_decay <= 1:
@@ -233,14 +239,15 @@ def plan(cfg: Config, ds: D.Dataset) -> list[Group]:
 def run(cfg: Config, out: Path, *, resume: bool = False, progress: bool = True,
         on_epoch: Callable | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
     """Train every group (skipping finished ones when resuming) and return the results document."""
-    import torch
+    with torch_threads(cfg.threads):
+        return _run(cfg, Path(out), resume=resume, progress=progress, on_epoch=on_epoch, log=log)
 
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+
+def _run(cfg: Config, out: Path, *, resume: bool, progress: bool, on_epoch: Callable | None,
+         log: Callable[[str], None]) -> dict:
     t0 = time.perf_counter()
     ds = load_data(cfg)
     groups = plan(cfg, ds)
-    out = Path(out)
     done_dir, ckpt_dir = out / "groups", out / "checkpoints"
     if not resume:
         for folder in (done_dir, ckpt_dir):
@@ -276,14 +283,32 @@ def run(cfg: Config, out: Path, *, resume: bool = False, progress: bool = True,
     return doc
 
 
+def json_safe(x):
+    """JSON has no NaN: a non-finite number (a diverged loss, say) becomes null."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    return x
+
+
 def _write_json(path: Path, obj) -> None:
+    """Atomic: a temporary file in the same folder, flushed to disk, then renamed over ``path``."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(obj, fh, allow_nan=False)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(json_safe(obj), fh, allow_nan=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --------------------------------------------------------------------------------------- summary

@@ -62,6 +62,8 @@ def test_config_layers(tmp_path):
     ("", {"dataset": "imagenet"}, "dataset must be one of"),
     ("", {"dropout": "0.5", "table_models": "alexnet"}, "dropout is supported for the MLPs only"),
     ("", {"max_steps": "2.5"}, "cannot read '2.5' as int"),
+    ("", {"wd_mlp": "nan"}, "wd_mlp must be a finite number"),
+    ("", {"checkpoint_seconds": "inf"}, "checkpoint_seconds must be a finite number"),
 ])
 def test_bad_settings(tmp_path, text, overrides, message):
     f = tmp_path / "c.toml"
@@ -80,6 +82,22 @@ def test_cli_bad_input_is_one_line(tmp_path, monkeypatch):
     assert "is not a folder" in one_line(cli("run", "randomization", "--set", "dataset=mnist",
                                              "--data-root", str(tmp_path / "none"), "--out", out))
     assert not Path(out).exists()  # bad input is reported before anything is written
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert "cannot write there" in one_line(cli("run", "randomization", "--out", str(blocker / "o")))
+
+
+def test_a_diverging_run_finishes_with_nulls(tmp_path):
+    """A loss that overflows to NaN is a result, not a crash: the files hold null where JSON has no NaN."""
+    out = tmp_path / "o"
+    sets = dict(TINY, max_steps="30", lr_mlp1x512="1e6")
+    r = cli("run", "randomization", *_sets(sets), "--out", str(out))
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads((out / "results.json").read_text())
+    assert None in doc["groups"]["fig1a"][0]["history"]["loss"]
+    group = json.loads((out / "groups" / "fig1a.json").read_text())
+    assert group["runs"][0]["train_loss"] is None
+    assert not [p.name for p in (out / "groups").iterdir() if p.name.startswith(".")]  # no temporary left
 
 
 # ------------------------------------------------------------------------------------------ runs
