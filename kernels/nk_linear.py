@@ -70,6 +70,26 @@ def conditional_test_error(D, c, c_prime, s2, w2_norm2) -> float:
     return phi(-c * c_prime * math.sqrt(D / (s2 * w2_norm2)))
 
 
+def log10_conditional_test_error(D, c, c_prime, s2, w2_norm2) -> float:
+    """log10 of ``conditional_test_error`` (the error itself underflows float64 at the paper's sizes)."""
+    from scipy.special import log_ndtr
+
+    return float(log_ndtr(-c * c_prime * math.sqrt(D / (s2 * w2_norm2))) / math.log(10.0))
+
+
+def expected_test_error(n, D, c, c_prime, s2, nodes: int = 400) -> float:
+    """E_w Phi(-c c' D / (s^2 sqrt(n Q))), Q ~ chi^2_D (||w2||^2 = n s^2 Q / D, derived in the theory
+    module): Gauss-Legendre in the quantile p in (0, 1)."""
+    from scipy.special import ndtr
+    from scipy.stats import chi2
+
+    x, wts = np.polynomial.legendre.leggauss(nodes)
+    p = 0.5 * (x + 1.0)
+    q = chi2.ppf(p, D)
+    vals = ndtr(-c * c_prime * D / (s2 * np.sqrt(n * q)))
+    return float(0.5 * np.sum(wts * vals))
+
+
 # ------------------------------------------------------------------------- chi-square deviations
 
 
@@ -123,6 +143,7 @@ class NKSample:
     w2_norm2: float
     test_error_exact: float  # Phi(-c c' sqrt(D)/(s ||w2||)), exact given w
     gram: Any = None  # G = Z Z^T when asked for (brute force and Bartlett)
+    margin_magnitude: Any = None  # brute force with the Gram: S_i = sum_j |z_ij| sum_k |z_kj| (rounding scale)
 
     @staticmethod
     def _err(m) -> float:
@@ -162,7 +183,13 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
     """The literal construction with the noise streamed in column chunks (see module docstring).
 
     ``max_chunks`` stops after that many chunks (for timing a fraction of a huge run; the result is
-    then not a sample of the construction and is flagged by ``method``)."""
+    then not a sample of the construction and is flagged by ``method``).
+
+    ``with_gram`` also accumulates G = Z Z^T and the rounding scale of what is computed here,
+    S_i = sum_j |z_ij| a_j with a_j = sum_k |z_kj| (= (|Z| |Z|^T 1)_i): the chunk's w2 entries are
+    n-term sums bounded by a_j, and (G 1)_i is accumulated as chunk dot products of x2_i with them, so
+    |computed - exact| <= gamma_(n + w + chunks) S_i (docs/derivations/nk_linear.md, section 9). Two
+    extra O(n w) passes per chunk, next to the O(n^2 w) Gram product they come with."""
     check_params(n, D, K, c, c_prime, s2, n_test)
     xp = _xp(xp)
     rng = np.random.default_rng(seed)
@@ -180,6 +207,7 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
     acc_t = xp.zeros(n_test, dtype=xp.float64)
     norm2 = 0.0
     gram = xp.zeros((n, n), dtype=xp.float64) if with_gram else None
+    mag = xp.zeros(n, dtype=xp.float64) if with_gram else None
     cols = max(1, int(chunk_bytes // (8 * (n + n_test))))
     done = 0
     for start in range(0, D, cols):
@@ -196,13 +224,15 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
         if with_gram:
             Zc = yx[:, None] * X2
             gram = gram + Zc @ Zc.T
+            A = xp.abs(X2)  # |z_ij| = |x2_ij|
+            mag = mag + A @ xp.sum(A, axis=0)
         done += 1
     train = yx * (X1 @ w1 + acc)
     sprime = yx * (X1 @ w1 - acc)
     test = ytx * (T1 @ w1 + acc_t)
     method = "brute_force" if max_chunks is None or done * cols >= D else f"brute_force_partial_{done}"
     return NKSample(method, n, D, train, sprime, test, norm2,
-                    conditional_test_error(D, c, c_prime, s2, norm2), gram)
+                    conditional_test_error(D, c, c_prime, s2, norm2), gram, mag)
 
 
 # ------------------------------------------------------------------------------- exact samplers

@@ -29,7 +29,7 @@ def sweep(st: T.Setting, eps: float, *, seed: int, ns=None, ratios=None, reps=No
             rows.append({
                 "ratio": r, "n": m, "D": D,
                 "test_error": float(test.mean()),
-                "test_error_expected": T.expected_test_error(T.Setting(m, D, st.K, st.c, st.c_prime, st.s2)),
+                "test_error_expected": K.expected_test_error(m, D, st.c, st.c_prime, st.s2),
                 "s_prime_error": float(np.mean(st.signal - G1 <= 0)),
                 "train_error": float(np.mean(st.signal + G1 <= 0)),
                 "w2_norm": float(np.sqrt(norms).mean()),

@@ -5,9 +5,14 @@ Numeric tolerances, all derived:
   binomial(N, p) tail at level BINOM_LEVEL (exact quantiles, so a tiny p gives a zero tolerance);
 * ||w2||^2 / (n s^2): SIGMAS standard deviations of its derived law, sqrt(2/D);
 * mean margin: SIGMAS sd of the mean, sqrt((var + (n-1) cov)/n) from the derived variance and covariance;
-* Monte Carlo moments: SIGMAS standard errors estimated from the replicates;
+* per-point margin variance and covariance across training sets (rank-one, Bartlett, brute force):
+  SIGMAS standard errors from the derived fourth moments (T.margin_fourth_moments);
+* Monte Carlo E_w test error: SIGMAS standard errors estimated from the replicates;
+* brute-force Gram identity: 2 gamma_(n+D+2K+10) (S_i + cc'), S = |Z||Z|^T 1 accumulated by the kernel
+  (docs/derivations/nk_linear.md, section 9);
 * two-sample KS tests between samplers at level KS_LEVEL each (KS_TESTS tests: family-wise false failure
-  probability <= KS_TESTS * KS_LEVEL = 9e-7); runs are seeded, so a result is reproducible.
+  probability <= KS_TESTS * KS_LEVEL = 9e-7); runs are seeded, so a result is reproducible. A
+  non-finite p-value fails the step;
 * train error 0 and S' error 1 are exact predictions that hold with probability >= 1 - delta when D meets
   the derived sufficient condition (checked as its own quantity).
 """
@@ -101,10 +106,10 @@ def _symbolic(rec: Recorder, rho: float) -> None:
         s.ok = bool(deriv.is_positive) and at == 0
         s.detail = f"d err / d||w2||^2 = {deriv}; err at threshold - Phi(-z_eps) = {at}"
     with rec.step("lemma: test error <= eps and S' error 1 give |L_D - L_S'| >= 1 - eps", "symbolic") as s:
-        s.ok = T.prove_eps_unif_lemma() and T.good_pair_probability().subs(T.delta, sp.Rational(1, 4)) > 0
+        s.ok = T.prove_eps_unif_lemma() and T.prove_good_pair_positive()
         s.detail = ("|L - 1| - (1 - eps) factors into a nonnegative expression for every eps in (0, 1), "
-                    "L in [0, eps]; union bound 1 - 3 delta > 0 for "
-                    "delta < 1/3 so a witnessing S with S' in the good set exists")
+                    "L in [0, eps]; union bound 1 - 3 delta proved > 0 for every "
+                    "delta in (0, 1/3) (delta = 1/(3(1+p)), p > 0), so a witnessing S with S' in the good set exists")
     with rec.step("S' is misclassified in the large-D limit iff c c' < s^2", "symbolic") as s:
         mean_sp, var_sp = T.s_prime_margin_moments()
         lim_var = sp.limit(var_sp, T.D, sp.oo)
@@ -167,6 +172,56 @@ def _sampler_stats(name, p, reps, seed):
     return first, norms
 
 
+def _se(variance: float, reps: int) -> float:
+    """Standard error of a mean of ``reps`` replicates; NaN (a failing tolerance) when the derived
+    variance is negative, i.e. the derived second and fourth moments contradict each other."""
+    return pymath.sqrt(variance / reps) if variance >= 0 else pymath.nan
+
+
+def _first_two_margins(name, p, reps, seed):
+    """Train margins of points 0 and 1 in ``reps`` independent training sets drawn by one sampler."""
+    f = K.SAMPLERS[name]
+    m = np.empty((reps, 2))
+    for k in range(reps):
+        r = f(p["ks_n"], p["ks_D"], K=p["K"], c=p["c"], c_prime=p["c_prime"], s2=p["s2"], n_test=0,
+              seed=seed + k)
+        m[k] = to_numpy(r.train_margins)[:2]
+    return m[:, 0], m[:, 1]
+
+
+def _check_var_cov(rec: Recorder, prefix: str, st: T.Setting, m0, m1) -> bool:
+    """Mean of (m_0 - mean)^2 vs Var and of the centred product vs Cov (the mean is derived, so both
+    are unbiased), each within 6 standard errors from the derived fourth moments."""
+    mom = T.margin_moments(st)
+    rv = T.replicate_variances(st)
+    reps = m0.shape[0]
+    x0, x1 = m0 - mom["train_mean"], m1 - mom["train_mean"]
+    ok = rec.quantity_compare(f"{prefix}margin_var", float(np.mean(x0 * x0)), mom["var"],
+                              SIGMAS * _se(rv["var_of_sq"], reps),
+                              note="(n+1)s^4/D; 6 SE from the derived E x^4 - Var^2").passed
+    ok &= rec.quantity_compare(f"{prefix}margin_cov", float(np.mean(x0 * x1)), mom["cov"],
+                               SIGMAS * _se(rv["var_of_prod"], reps),
+                               note="s^4/D; 6 SE from the derived E x_0^2 x_1^2 - Cov^2").passed
+    return bool(ok)
+
+
+MAX_ARRAY_NUMBERS = 2**27  # one float64 array of 1 GiB; the steps below hold a few such at once
+MAX_BRUTE_DRAWS = 10**10  # normals drawn by the brute force: about 100 s at 1e8 per second
+
+
+def _check_sizes(p) -> None:
+    """Limits on products of parameters (single parameters are capped in the registry)."""
+    for what, count, cap, why in (
+            ("mc_reps x 4 ks_n", p["mc_reps"] * 4 * p["ks_n"], MAX_ARRAY_NUMBERS,
+             "float64 numbers in one Monte Carlo array (1 GiB at the limit)"),
+            ("torch_n x (K + torch_D)", p["torch_n"] * (p["K"] + p["torch_D"]), MAX_ARRAY_NUMBERS,
+             "float64 numbers in the torch data (1 GiB at the limit, held several times)"),
+            ("(brute_n + brute_n_test) x brute_D", (p["brute_n"] + p["brute_n_test"]) * p["brute_D"],
+             MAX_BRUTE_DRAWS, "normal draws of the brute force (about 100 s at the limit)")):
+        if count > cap:
+            raise BadInput(f"{what} = {count:.3g} exceeds {cap:.3g} {why}; lower one of them")
+
+
 def run(ctx):
     p = ctx.params
     try:
@@ -177,6 +232,7 @@ def run(ctx):
     if not st.rho < 1:
         raise BadInput(f"c c' / s^2 = {st.rho:.4g} must be < 1: otherwise S' is classified correctly "
                        "and there is no counterexample")
+    _check_sizes(p)
     backend_arrays(ctx.backend, np.zeros(1))  # an unavailable backend is bad input before any work
     xp = None
     if ctx.backend == "cupy":
@@ -205,9 +261,10 @@ def run(ctx):
         rec.note(f"nk-linear: Bartlett sampler n = {st.n}, D = {st.D}")
         sample = K.bartlett(st.n, st.D, n_test=p["n_test"], seed=ctx.seed, xp=xp, **kw)
         s.ok = _check_sample(rec, sample, st, eps, "")
-        rec.quantity_report("log10_test_error_predicted", T.log10_test_error_given_norm(st, sample.w2_norm2),
+        rec.quantity_report("log10_test_error_predicted",
+                            K.log10_conditional_test_error(st.D, st.c, st.c_prime, st.s2, sample.w2_norm2),
                             note="log10 Phi(-cc' sqrt(D)/(s||w2||)) (the error itself may underflow)")
-        rec.quantity_report("test_error_expected", T.expected_test_error(st),
+        rec.quantity_report("test_error_expected", _expected_test_error(st),
                             note="E_w of the conditional test error (quadrature over chi^2_D)")
         rec.quantity_report("test_error_approx", T.approx_test_error(st),
                             note="Phi(-(cc'/s^2) sqrt(D/n)), the error at ||w2||^2 = n s^2")
@@ -235,13 +292,17 @@ def run(ctx):
         ok = _check_sample(rec, b, bst, eps, "brute_")
         G = to_numpy(b.gram)
         G1 = G.sum(axis=1)
-        scale = np.abs(G).sum(axis=1) + st.signal
-        tol = gamma(bst.D + bst.n + 4) * 4 * scale
+        # rounding scale of what brute_force computes: S_i = sum_j |z_ij| sum_k |z_kj| (|Z||Z|^T 1), not
+        # sum_k |G_ik| (which can be far smaller); derivation in docs/derivations/nk_linear.md, section 9
+        S = to_numpy(b.margin_magnitude)
+        tol = 2 * gamma(bst.n + bst.D + 2 * p["K"] + 10) * (S + st.signal)
+        tol_norm = 3 * gamma(bst.D + 2 * bst.n + 2) * float(S.sum())
         dev = max(float(np.max(np.abs(to_numpy(b.train_margins) - (st.signal + G1)) / tol)),
                   float(np.max(np.abs(to_numpy(b.s_prime_margins) - (st.signal - G1)) / tol)),
-                  abs(b.w2_norm2 - float(G.sum())) / (gamma(bst.D + bst.n + 4) * 4 * float(np.abs(G).sum())))
+                  abs(b.w2_norm2 - float(G1.sum())) / tol_norm)
         ok &= rec.quantity_at_most("gram_reduction_error_units", dev, 1.0,
-                                   note="|margin - (cc' +- (G1)_i)| / rounding bound, and ||w2||^2 vs 1^T G 1").passed
+                                   note="|margin - (cc' +- (G1)_i)| / 2 gamma_(n+D+2K+10) (S_i + cc'), S = |Z||Z|^T 1; "
+                                        "||w2||^2 vs 1^T G 1 / 3 gamma_(D+2n+2) 1^T S").passed
         ok &= rec.quantity_at_most("brute_D_sufficient", T.sufficient_D(bst.n, eps, delta, st.rho), bst.D).passed
         s.ok = bool(ok)
         s.detail = f"n = {bst.n}, D = {bst.D}: train err {b.train_error}, S' err {b.s_prime_error}"
@@ -264,12 +325,30 @@ def run(ctx):
         scale = p["ks_n"] * p["s2"] / p["ks_D"]
         for name in names:
             pvals[f"{name} norm~chi2"] = float(kstest(stats[name][1] / scale, chi2(p["ks_D"]).cdf).pvalue)
-        worst = min(pvals, key=pvals.get)
-        rec.quantity_at_most("ks_level_vs_min_pvalue", KS_LEVEL, pvals[worst],
+        # a non-finite p-value (NaN samples) is a failure; min() alone would skip a NaN that is not first
+        bad = [k for k, v in pvals.items() if not pymath.isfinite(v)]
+        worst = bad[0] if bad else min(pvals, key=pvals.get)
+        rec.quantity_at_most("ks_level_vs_min_pvalue", KS_LEVEL if not bad else pymath.nan, pvals[worst],
                              note=f"each of {len(pvals)} KS tests at level {KS_LEVEL:g} (family <= "
-                                  f"{len(pvals) * KS_LEVEL:.1g}); smallest p-value: {worst}")
-        s.ok = pvals[worst] >= KS_LEVEL
+                                  f"{len(pvals) * KS_LEVEL:.1g}); smallest p-value: {worst}"
+                                  + (f"; non-finite p-values: {', '.join(bad)}" if bad else ""))
+        s.ok = not bad and pvals[worst] >= KS_LEVEL
         s.detail = ", ".join(f"{k}: p = {v:.3g}" for k, v in pvals.items())
+
+    with rec.step("per-point margin variance (n+1)s^4/D and covariance s^4/D across training sets: Bartlett "
+                  "and brute force", "numeric") as s:
+        vs = T.Setting(p["ks_n"], p["ks_D"], p["K"], p["c"], p["c_prime"], p["s2"])
+        reps = p["var_reps"]
+        rec.note(f"nk-linear: per-point variance, {reps} training sets per sampler at n = {vs.n}, D = {vs.D}")
+        s.ok = True
+        details = []
+        for j, name in enumerate(("bartlett", "brute_force")):
+            m0, m1 = _first_two_margins(name, p, reps, ctx.seed + 50_000_000 * (j + 1))
+            s.ok &= _check_var_cov(rec, f"{name}_", vs, m0, m1)
+            details.append(f"{name}: var {np.mean((m0 - vs.signal - vs.s2) ** 2):.4g}")
+        mom = T.margin_moments(vs)
+        s.detail = (f"{reps} training sets each at n = {vs.n}, D = {vs.D}; derived var {mom['var']:.4g}, "
+                    f"cov {mom['cov']:.4g}; " + ", ".join(details))
 
     with rec.step("Monte Carlo over training sets: margin moments and E_w test error vs closed forms",
                   "numeric") as s:
@@ -285,14 +364,17 @@ def run(ctx):
         ok &= rec.quantity_compare("mc_train_margin_mean", x.mean(), mom["train_mean"],
                                    SIGMAS * x.std(ddof=1) / pymath.sqrt(reps)).passed
         dev2 = (x - mom["train_mean"]) ** 2
+        rv = T.replicate_variances(ms)
         ok &= rec.quantity_compare("mc_train_margin_var", dev2.mean(), mom["var"],
-                                   SIGMAS * dev2.std(ddof=1) / pymath.sqrt(reps)).passed
+                                   SIGMAS * _se(rv["var_of_sq"], reps),
+                                   note="6 SE from the derived Var of (margin - mean)^2").passed
         if m1 is not None:
             prod = (m0 - mom["train_mean"]) * (m1 - mom["train_mean"])
             ok &= rec.quantity_compare("mc_margin_cov", prod.mean(), mom["cov"],
-                                       SIGMAS * prod.std(ddof=1) / pymath.sqrt(reps)).passed
+                                       SIGMAS * _se(rv["var_of_prod"], reps),
+                                       note="6 SE from the derived Var of the centred product").passed
         cond = np.array([K.conditional_test_error(ms.D, ms.c, ms.c_prime, ms.s2, v) for v in norms])
-        ok &= rec.quantity_compare("mc_expected_test_error", cond.mean(), T.expected_test_error(ms),
+        ok &= rec.quantity_compare("mc_expected_test_error", cond.mean(), _expected_test_error(ms),
                                    SIGMAS * cond.std(ddof=1) / pymath.sqrt(reps) + 1e-12,
                                    note="mean over training sets of the exact conditional error vs quadrature").passed
         s.ok = bool(ok)
@@ -362,6 +444,10 @@ def run(ctx):
         path = draw(Path(ctx.figures_dir), figure, sample, st)
         rec.figures.append(f"figures/{path.name}")
     return rec.result(params=dict(p))
+
+
+def _expected_test_error(s: T.Setting) -> float:
+    return K.expected_test_error(s.n, s.D, s.c, s.c_prime, s.s2)
 
 
 def sp_symbol(name):

@@ -221,6 +221,20 @@ register(Claim(
 
 # ---- nk-linear (Nagarajan & Kolter 2019, Sec. 3.1) ------------------------------------------------
 
+_NK_MAX_N = 32768  # Bartlett holds the n^2/2 lower-triangle numbers in float64: 4 n^2 bytes = 4 GiB here
+_NK_MAX_N_TEST = 10**8  # exact samplers hold n_test float64 margins (0.8 GB here, twice while drawn)
+_NK_MAX_BRUTE_N = 8192  # brute force accumulates the n x n Gram matrix in float64: 512 MiB here
+_NK_MAX_SMALL_N = 4096  # per-replicate sizes (KS/Monte Carlo n, torch n): O(n) to O(n D) per draw
+
+
+def _nk_cap(cap, what):
+    def check(v):
+        if v < 1:
+            return "must be at least 1"
+        return None if v <= cap else f"must be at most {cap}: {what}"
+    return check
+
+
 
 register(Claim(
     id="nk-linear",
@@ -228,7 +242,9 @@ register(Claim(
     source="Nagarajan & Kolter 2019, Sec. 3.1 (linear counterexample) and the eps_unif >= 1 - eps lemma",
     module="nk_linear",
     params=(
-        Param("n", count, "training set size", 256, 4096, _positive),
+        Param("n", count, "training set size", 256, 4096,
+              _nk_cap(_NK_MAX_N, "the Bartlett sampler holds n^2/2 float64 numbers (4 n^2 bytes: 4 GiB at "
+                      "n = 32768, 64 GiB at 131072)")),
         Param("D", count, "noise dimension (the exact samplers are independent of D)", 200_000,
               1_000_000_000, _positive),
         Param("K", count, "signal dimension", 5, 5, _positive),
@@ -238,17 +254,28 @@ register(Claim(
               _pos_real),
         Param("eps", float, "target test error", 0.01, 0.01, _open_unit),
         Param("delta", float, "failure probability", 0.01, 0.01, _open_unit),
-        Param("n_test", count, "fresh test points", 20_000, 100_000, _positive),
-        Param("brute_n", count, "brute-force training set size", 128, 256, _positive),
+        Param("n_test", count, "fresh test points", 20_000, 100_000,
+              _nk_cap(_NK_MAX_N_TEST, "each sampler holds n_test float64 test margins (0.8 GB at 1e8)")),
+        Param("brute_n", count, "brute-force training set size", 128, 256,
+              _nk_cap(_NK_MAX_BRUTE_N, "the brute force accumulates the n x n float64 Gram matrix (8 n^2 bytes: "
+                      "512 MiB at 8192) and costs O(n^2 D) time")),
         Param("brute_D", count, "brute-force noise dimension", 50_000, 200_000, _positive),
-        Param("brute_n_test", count, "brute-force fresh test points", 128, 256, _positive),
+        Param("brute_n_test", count, "brute-force fresh test points", 128, 256,
+              _nk_cap(_NK_MAX_BRUTE_N, "the brute force draws n_test x D test noise (O(n_test D) time)")),
         Param("ks_n", count, "n of the KS and Monte Carlo comparisons", 16, 16,
-              lambda v: None if v >= 2 else "must be at least 2"),
+              lambda v: "must be at least 2" if v < 2 else _nk_cap(
+                  _NK_MAX_SMALL_N, "each of the thousands of replicates draws an n x D brute-force sample and "
+                  "the Monte Carlo holds mc_reps x 4n float64 numbers")(v)),
         Param("ks_D", count, "D of the KS and Monte Carlo comparisons", 32, 32, _positive),
-        Param("ks_reps", count, "draws per sampler for the KS tests", 600, 3000, _positive),
+        Param("ks_reps", count, "draws per sampler for the KS tests", 600, 3000,
+              lambda v: None if v >= 100 else "must be at least 100: the KS tests run at level 1e-7, and "
+              "fewer draws per sampler leave them almost no power"),
+        Param("var_reps", count, "training sets per sampler (Bartlett, brute force) for the per-point "
+              "margin variance and covariance", 10_000, 50_000, _at_least(100)),
         Param("mc_reps", count, "Monte Carlo training sets (rank-one sampler)", 20_000, 200_000,
               lambda v: None if v >= 2 else "must be at least 2"),
-        Param("torch_n", count, "torch training set size", 32, 64, _positive),
+        Param("torch_n", count, "torch training set size", 32, 64,
+              _nk_cap(_NK_MAX_SMALL_N, "torch holds the n x (K + D) float64 data several times over")),
         Param("torch_D", count, "torch noise dimension", 8192, 65536, _positive),
         Param("torch_steps", count, "continued-training steps", 5, 5, _positive),
     ),

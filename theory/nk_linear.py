@@ -31,6 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from statistics import NormalDist
 
 n, D, K = sp.symbols("n D K", positive=True, integer=True)
 c, cp, s2 = sp.symbols("c c' s^2", positive=True)
@@ -41,6 +42,7 @@ sigma2 = s2 / D  # per-coordinate noise variance
 PAPER_C = 2.0  # recalled [M]: x1 = 2 y u
 PAPER_C_PRIME = 2.0  # recalled [M]: w1 = 2 u
 PAPER_S2 = 32.0  # recalled [M]: x2 ~ N(0, (32/D) I)
+_NORMAL = NormalDist()
 
 
 # ------------------------------------------------------------------------------- parameters
@@ -169,6 +171,38 @@ def rank_one_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return mean, var, cov
 
 
+@lru_cache(maxsize=None)
+def margin_fourth_moments() -> tuple[sp.Expr, sp.Expr]:
+    """(E x_i^4, E x_i^2 x_j^2), i != j, for x_i = (G 1)_i - s^2, the centred margin noise: the
+    variances of the replicate statistics x_i^2 and x_i x_j whose means estimate Var and Cov, so the
+    check's tolerances come from these. From the rank-one representation (exact in distribution):
+    x_i = A + C h_i with A = R - s^2, C^2 = n sigma^2 R, R = sigma^2 Q, Q ~ chi^2_D, and
+    h = g - gbar independent of Q, Gaussian with Var h_i = (n-1)/n, Cov(h_i, h_j) = -1/n. Odd moments
+    of h vanish; E h_i^4 = 3 v^2, E h_i^2 h_j^2 = v^2 + 2 c^2 (Isserlis); E Q^k = D (D+2) ... (D+2k-2)."""
+    Q = sp.Symbol("Q", positive=True)
+    R = sigma2 * Q
+    A = R - s2
+    C2 = n * sigma2 * R
+    v, cv = (n - 1) / n, -1 / n
+
+    def EQ(expr):
+        poly = sp.Poly(sp.expand(expr), Q)
+        return sum(coef * sp.prod([D + 2 * j for j in range(k)]) for (k,), coef in poly.terms())
+
+    EA4, EA2C2, EC4 = EQ(A**4), EQ(A**2 * C2), EQ(C2**2)
+    m4 = sp.simplify(EA4 + 6 * EA2C2 * v + EC4 * 3 * v**2)
+    m22 = sp.simplify(EA4 + EA2C2 * (2 * v + 4 * cv) + EC4 * (v**2 + 2 * cv**2))
+    return m4, m22
+
+
+def replicate_variances(s: Setting) -> dict[str, float]:
+    """Var of x_i^2 and of x_i x_j (x the centred margin noise): E x^4 - Var^2 and E x_i^2 x_j^2 - Cov^2."""
+    m4, m22 = margin_fourth_moments()
+    _, v, cv = noise_margin_moments()
+    sub = {n: s.n, s2: s.s2, D: s.D}
+    return {"var_of_sq": float((m4 - v**2).subs(sub)), "var_of_prod": float((m22 - cv**2).subs(sub))}
+
+
 def normal_cdf(x: sp.Expr) -> sp.Expr:
     return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
@@ -257,6 +291,15 @@ def good_pair_probability() -> sp.Expr:
     return 1 - 3 * delta
 
 
+def prove_good_pair_positive(expr: sp.Expr | None = None) -> bool:
+    """1 - 3 delta > 0 for EVERY delta in (0, 1/3) (so for every delta in (0, 1/4]), not at one value:
+    delta = 1/(3 (1 + p)) with p > 0 sweeps (0, 1/3) exactly; sympy factors the bound into a manifestly
+    positive expression of p. ``expr`` replaces the bound (a wrong one to test with)."""
+    p = sp.Symbol("p", positive=True)
+    e = good_pair_probability() if expr is None else expr
+    return bool(sp.factor(sp.simplify(e.subs(delta, 1 / (3 * (1 + p))))).is_positive)
+
+
 # ---------------------------------------------------------------- numeric closed forms
 
 
@@ -268,13 +311,6 @@ def test_error_given_norm(s: Setting, w2_norm2: float) -> float:
     """Phi(-c c' sqrt(D) / (s ||w2||)): the derived expression, lambdified."""
     f = _lambdified_test_error()
     return float(f(s.c, s.c_prime, s.s2, s.D, w2_norm2))
-
-
-def log10_test_error_given_norm(s: Setting, w2_norm2: float) -> float:
-    """log10 of the conditional test error (it underflows float64 at the paper's sizes)."""
-    from scipy.special import log_ndtr
-
-    return float(log_ndtr(-s.signal * math.sqrt(s.D / (s.s2 * w2_norm2))) / math.log(10.0))
 
 
 @lru_cache(maxsize=None)
@@ -306,18 +342,6 @@ def approx_test_error(s: Setting) -> float:
     return _phi(-s.rho * math.sqrt(s.D / s.n))
 
 
-def expected_test_error(s: Setting, nodes: int = 400) -> float:
-    """E_w Phi(-c c' D / (s^2 sqrt(n Q))), Q ~ chi^2_D: Gauss-Legendre in the quantile p in (0, 1)."""
-    from scipy.special import ndtr
-    from scipy.stats import chi2
-
-    x, wts = np.polynomial.legendre.leggauss(nodes)
-    p = 0.5 * (x + 1.0)
-    q = chi2.ppf(p, s.D)
-    vals = ndtr(-s.signal * s.D / (s.s2 * np.sqrt(s.n * q)))
-    return float(0.5 * np.sum(wts * vals))
-
-
 # ------------------------------------------------------------- the sufficient condition on D
 
 
@@ -329,13 +353,11 @@ def condition_terms(n_value: int, D_value: float, eps_value: float, delta_value:
     S' error 1 (hence train error 0) if  l - t sqrt(n v / D) > rho;
     test error <= eps                if  n v z_eps^2 <= rho^2 D.
     Returns (l, v, t, z_eps, margin_slack, test_slack); both slacks >= 0 means the condition holds."""
-    from scipy.special import ndtri
-
     x = math.log(3.0 / delta_value)
     lo = 1.0 - 2.0 * math.sqrt(x / D_value)
     hi = 1.0 + 2.0 * math.sqrt(x / D_value) + 2.0 * x / D_value
     t = math.sqrt(2.0 * math.log(6.0 * n_value / delta_value))
-    z = float(ndtri(1.0 - eps_value))
+    z = _NORMAL.inv_cdf(1.0 - eps_value)  # stdlib Wichura AS241, ~1e-16 relative like scipy's ndtri
     margin_slack = lo - t * math.sqrt(n_value * hi / D_value) - rho
     test_slack = rho**2 * D_value - n_value * hi * z * z if z > 0 else rho**2 * D_value
     return lo, hi, t, z, margin_slack, test_slack

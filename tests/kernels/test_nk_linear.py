@@ -28,10 +28,11 @@ def test_brute_force_margins_are_the_gram_reduction(xp, params):
                       chunk_bytes=8 * (n + 5) * 7)  # several chunks
     G = to_numpy(r.gram)
     G1 = G.sum(axis=1)
-    tol = 8 * gamma(D + n + 8) * (np.abs(G).sum(axis=1) + c * cp)
+    S = to_numpy(r.margin_magnitude)  # sum_j |z_ij| sum_k |z_kj|: the scale of the computed dot products
+    tol = 2 * gamma(n + D + 2 * Kd + 10) * (S + c * cp)  # derived in docs/derivations/nk_linear.md, sec. 9
     assert np.all(np.abs(to_numpy(r.train_margins) - (c * cp + G1)) <= tol)
     assert np.all(np.abs(to_numpy(r.s_prime_margins) - (c * cp - G1)) <= tol)
-    assert abs(r.w2_norm2 - G.sum()) <= 8 * gamma(D + n + 8) * np.abs(G).sum()
+    assert abs(r.w2_norm2 - G1.sum()) <= 3 * gamma(D + 2 * n + 2) * S.sum()
     assert np.allclose(G, G.T) and np.linalg.eigvalsh(G).min() >= -1e-9 * max(1.0, np.abs(G).max())
     assert r.test_error_exact == pytest.approx(K.conditional_test_error(D, c, cp, s2, r.w2_norm2))
 
@@ -134,3 +135,34 @@ def test_exact_samplers_test_margins_are_conditionally_gaussian(xp, name):
     z = (to_numpy(r.test_margins) - 4.0) / math.sqrt(32.0 * r.w2_norm2 / 5000)
     assert kstest(z, norm.cdf).pvalue > 1e-6
     assert r.test_error_exact == pytest.approx(norm.cdf(-4.0 / math.sqrt(32.0 * r.w2_norm2 / 5000)), rel=1e-12)
+
+
+def _replay_noise(n, D, K_, s2, seed, cols):
+    """The brute force's noise Z = y x2 for n_test = 0, drawn in column chunks by the same generator calls."""
+    rng = np.random.default_rng(seed)
+    y = rng.choice(np.array([-1.0, 1.0]), size=n)
+    rng.choice(np.array([-1.0, 1.0]), size=0)
+    rng.standard_normal(K_)
+    X2 = np.hstack([rng.standard_normal((n, min(cols, D - a))) * K.noise_sd(s2, D) for a in range(0, D, cols)])
+    return y[:, None] * X2
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(2, 40), st.integers(1, 300), st.integers(1, 4), st.integers(0, 2**31))
+def test_brute_force_margin_magnitude_is_abs_Z_abs_Z_T_1(xp, n, D, Kd, seed):
+    """The kernel's rounding scale equals |Z| |Z|^T 1 computed directly from the same noise, whatever
+    the chunking (a sum of nonnegative terms: relative rounding gamma_(n + D + 2))."""
+    for cols in (D, 3):
+        Z = _replay_noise(n, D, Kd, 32.0, seed, cols)
+        ref = np.abs(Z) @ np.abs(Z).sum(axis=0)
+        r = K.brute_force(n, D, K=Kd, n_test=0, seed=seed, xp=xp, with_gram=True, chunk_bytes=8 * n * cols)
+        assert np.all(np.abs(to_numpy(r.margin_magnitude) - ref) <= 2 * gamma(n + D + 2) * ref)
+        assert np.allclose(to_numpy(r.gram), Z @ Z.T, rtol=0, atol=4 * gamma(D + 2) * ref.max())
+
+
+def test_rounding_scale_exceeds_the_gram_row_sums():
+    """Why the magnitude matters: sum_k |G_ik| (the bound's old scale) is many times smaller than the
+    scale of the computed dot products, so a bound built on it is not a rounding bound."""
+    r = K.brute_force(64, 4096, n_test=0, seed=3, with_gram=True)
+    ratio = to_numpy(r.margin_magnitude) / np.abs(to_numpy(r.gram)).sum(axis=1)
+    assert np.all(ratio >= 1) and np.median(ratio) > 4

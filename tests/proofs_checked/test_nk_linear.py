@@ -16,7 +16,7 @@ from vacuity.sims import nk_linear as S
 from vacuity.theory import nk_linear as T
 
 FAST = {"n": "128", "D": "60000", "n_test": "4000", "brute_n": "64", "brute_D": "25000",
-        "brute_n_test": "64", "ks_reps": "400", "mc_reps": "4000", "torch_D": "2048", "torch_n": "16"}
+        "brute_n_test": "64", "ks_reps": "400", "mc_reps": "4000", "var_reps": "2000", "torch_D": "2048", "torch_n": "16"}
 
 
 class TestNKLinearContract(ClaimContract):
@@ -65,10 +65,21 @@ def test_math_is_mathml():
 @pytest.mark.parametrize("override,match", [
     ({"D": "0"}, "D"), ({"n": "0"}, "n"), ({"s2": "-1"}, "s2"), ({"eps": "1.5"}, "eps"),
     ({"c": "20"}, "c c'"), ({"D": "1.5e3x"}, "cannot read"), ({"ks_n": "1"}, "ks_n"),
+    ({"n": "1e30"}, "must be at most 32768: the Bartlett sampler holds n\\^2/2 float64"),
+    ({"n": "32769"}, "at most 32768"), ({"n_test": "1e9"}, "n_test"), ({"brute_n": "1e5"}, "Gram"),
+    ({"brute_n_test": "1e6"}, "brute_n_test"), ({"ks_n": "1e6"}, "ks_n"), ({"torch_n": "1e6"}, "torch_n"),
+    ({"ks_reps": "1"}, "ks_reps=1: must be at least 100"), ({"var_reps": "1"}, "var_reps"),
+    ({"torch_n": "4096", "torch_D": "1e6"}, "torch_n x"), ({"mc_reps": "1e8"}, "mc_reps x 4 ks_n"),
+    ({"brute_D": "1e9"}, "brute_D"),
 ])
 def test_bad_input(override, match):
-    with pytest.raises(BadInput, match=match):
+    with pytest.raises(BadInput, match=match) as info:
         _run(override)
+    assert "\n" not in str(info.value)
+
+
+def test_largest_n_is_accepted():
+    assert get("nk-linear").resolve("small", {"n": "32768"})["n"] == 32768
 
 
 def test_D_written_like_1e9_is_accepted():
@@ -153,6 +164,72 @@ def test_mutation_symbolic_gram_reduction(fast):
     result = _run()
     steps, _ = _failed(result)
     assert any("Gram reduction" in s for s in steps)
+
+
+def test_nan_samples_fail_the_ks_step(fast):
+    """NaN draws give NaN KS p-values; min() skips a NaN that is not first, so without the explicit
+    check the step (and ks_level_vs_min_pvalue) passed."""
+    orig = K.SAMPLERS["rank_one"]
+
+    def nan_sometimes(*a, seed=0, **kw):
+        r = orig(*a, seed=seed, **kw)
+        if seed % 5 == 0:
+            r.w2_norm2 = float("nan")
+        return r
+
+    fast.setitem(K.SAMPLERS, "rank_one", nan_sometimes)
+    result = _run()
+    steps, quantities = _failed(result)
+    assert not result.passed and "ks_level_vs_min_pvalue" in quantities
+    assert any("two-sample KS" in s for s in steps)
+    q = {q.name: q for q in result.quantities}["ks_level_vs_min_pvalue"]
+    assert math.isnan(q.measured) and "non-finite" in q.note
+
+
+def test_mutation_bartlett_inflated_per_point_spread(fast):
+    """A Bartlett sampler whose margins spread 1.5x around their own mean: the set's mean margin (the
+    only thing train_margin_mean, s_prime_margin_mean and the norm ratio see) is unchanged, the per-point
+    variance is not."""
+    orig = K.SAMPLERS["bartlett"]
+
+    def spread(*a, **kw):
+        r = orig(*a, **kw)
+        cc = kw["c"] * kw["c_prime"]
+        G1 = r.train_margins - cc
+        G1 = G1.mean() + 1.5 * (G1 - G1.mean())
+        r.train_margins, r.s_prime_margins = K.margins_from_gram(cc, G1)
+        return r
+
+    fast.setitem(K.SAMPLERS, "bartlett", spread)
+    result = _run()
+    _, quantities = _failed(result)
+    assert "bartlett_margin_var" in quantities and "brute_force_margin_var" not in quantities
+
+
+def test_mutation_brute_force_margins_off_by_ten_rounding_bounds(fast):
+    """The Gram check can fail with the derived bound: margins moved by 10 x 2 gamma (S_i + cc')."""
+    orig = K.brute_force
+
+    def off(n, D, **kw):
+        r = orig(n, D, **kw)
+        if kw.get("with_gram"):
+            from vacuity.kernels.extended import gamma
+
+            cc = kw["c"] * kw["c_prime"]
+            r.train_margins = r.train_margins + 20 * gamma(n + D + 2 * kw["K"] + 10) * (r.margin_magnitude + cc)
+        return r
+
+    fast.setattr(K, "brute_force", off)
+    result = _run()
+    _, quantities = _failed(result)
+    assert quantities == {"gram_reduction_error_units"}
+
+
+def test_mutation_good_pair_bound_negative_near_one_third(fast):
+    fast.setattr(T, "good_pair_probability", lambda: 1 - sp.Rational(39, 10) * T.delta)
+    result = _run()
+    steps, _ = _failed(result)
+    assert any(s.startswith("lemma: test error") for s in steps)
 
 
 @pytest.mark.slow

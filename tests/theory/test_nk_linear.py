@@ -61,7 +61,42 @@ def test_lemma():
     assert T.prove_eps_unif_lemma()
     assert not T.prove_eps_unif_lemma(lambda e: 1)  # a gap of 1 is not guaranteed
     assert not T.prove_eps_unif_lemma(lambda e: 1 - e / 2)
-    assert T.good_pair_probability().subs(T.delta, sp.Rational(1, 4)) > 0
+    assert T.prove_good_pair_positive()
+
+
+def test_good_pair_positivity_is_proved_for_every_delta_not_one_value():
+    """1 - 3 delta > 0 at delta = 1/4 alone would pass for 1 - 4.1 delta; the proof over all of (0, 1/3)
+    rejects bounds that go negative anywhere there, and a bound that is positive everywhere passes."""
+    assert not T.prove_good_pair_positive(1 - 4 * T.delta)  # zero at 1/4
+    assert not T.prove_good_pair_positive(1 - sp.Rational(41, 10) * T.delta)
+    assert (1 - sp.Rational(39, 10) * T.delta).subs(T.delta, sp.Rational(1, 4)) > 0  # positive at 1/4 ...
+    assert not T.prove_good_pair_positive(1 - sp.Rational(39, 10) * T.delta)  # ... but not on (0, 1/3)
+    assert T.prove_good_pair_positive(1 - 2 * T.delta)
+
+
+def test_theory_imports_no_scipy():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(T))
+    names = {a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    names |= {node.module.split(".")[0] for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module}
+    assert "scipy" not in names, names
+
+
+def test_z_eps_matches_scipy_ndtri():
+    from scipy.special import ndtri
+
+    for e in (0.5, 0.1, 0.01, 1e-3, 1e-6, 1e-12):
+        z = T.condition_terms(10, 1e6, e, 0.01, 0.125)[3]
+        assert z == pytest.approx(float(ndtri(1 - e)), rel=4e-16, abs=4e-16)
+
+
+def test_fourth_moments_reduce_to_chi_square_at_n_1():
+    """n = 1: x = sigma^2 (Q - D), E x^4 = sigma^8 12 D (D + 4) (chi-square's fourth central moment)."""
+    m4, _ = T.margin_fourth_moments()
+    assert sp.simplify(m4.subs(T.n, 1) - (T.s2 / T.D) ** 4 * 12 * T.D * (T.D + 4)) == 0
 
 
 @given(valid)
@@ -110,6 +145,8 @@ def test_sufficient_D_rejects_no_counterexample():
 
 
 def test_expected_test_error_near_approximation_at_large_D():
+    from vacuity.kernels import nk_linear as K
+
     s = T.Setting(64, 4000)
-    assert T.expected_test_error(s) == pytest.approx(T.approx_test_error(s), rel=2e-2)
-    assert T.log10_test_error_given_norm(T.Setting(4096, 10**9), 4096 * 32.0) < -800
+    assert K.expected_test_error(64, 4000, s.c, s.c_prime, s.s2) == pytest.approx(T.approx_test_error(s), rel=2e-2)
+    assert K.log10_conditional_test_error(10**9, 2.0, 2.0, 32.0, 4096 * 32.0) < -800
