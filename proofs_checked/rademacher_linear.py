@@ -9,6 +9,7 @@ import numpy as np
 
 from vacuity.kernels import rademacher as K
 from vacuity.proofs_checked.common import Recorder, backend_arrays
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import rademacher as T
 from vacuity.theory.rates import fit_loglog_slope
 
@@ -122,6 +123,10 @@ def run(ctx):
     p = ctx.params
     r, lam, d = p["r"], p["Lambda"], p["d"]
     T.check_delta(p["delta"])
+    if p["sweep_max"] <= 4 * p["sweep_min"]:
+        # sizes are sweep_min, 4x apart, then sweep_max: a slope with a standard error needs three
+        raise BadInput(f"the rate sweep needs at least three sizes: sweep_max = {p['sweep_max']} must exceed "
+                       f"4 x sweep_min = {4 * p['sweep_min']}")
     rec = Recorder(ctx)
     rng = np.random.default_rng(ctx.seed)
     X_exact = K.sphere_points(p["n_exact"], d, r, rng)
