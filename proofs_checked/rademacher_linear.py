@@ -60,8 +60,11 @@ def _symbolic(rec: Recorder) -> None:
     with rec.step("Massart: min_t log N / t + t R_A^2 / 2 gives the stated R_A sqrt(2 log N) / n; "
                   "cosh t <= exp(t^2/2)", "symbolic") as s:
         t_star, derived = T.derive_massart()
-        s.ok = T.cosh_below_gaussian() and T.same_expression(derived, T.massart_bound())
-        s.detail = f"t* = {t_star}; derived {derived}, stated {T.massart_bound()}"
+        cosh = T.prove_cosh_below_gaussian()
+        s.ok = cosh.holds and T.same_expression(derived, T.massart_bound())
+        s.detail = (f"t* = {t_star}; derived {derived}, stated {T.massart_bound()}; cosh t <= exp(t^2/2) for all "
+                    f"t: coefficients of t^(2k), ratio r_k = 2^k k!/(2k)! has r_0 = 1 and r_(k+1)/r_k = "
+                    f"{cosh.step} <= 1 for every k >= 0 (proved: {cosh.holds}), so r_k <= 1 by induction")
     with rec.step("Thm 3.3 both forms derived from McDiarmid (differences 1/n; delta/2 twice for the second)",
                   "symbolic") as s:
         ok_i = T.same_expression(T.derive_bound_expected(), T.bound_expected())
