@@ -207,7 +207,8 @@ register(Claim(
         _DELTA,
         Param("sauer_n_max", int, "exact Sauer checks for every 0 <= d, n up to this", 60, 150, _positive),
         # every d up to d_max costs (3 random_sets + 1) 2^(d+1) LPs (each labeling of d + 1 and d + 2
-        # points): d_max 8 and 16 sets is at most 25,000 LPs (measured: 45 s for the claim with a small sweep); d_max 20, 3 million
+        # points): d_max 8 and 16 sets is at most 25,000 LPs (measured: 45 s for the claim with a small
+        # sweep); d_max 20 would be 3 million
         Param("d_max", int, "shattering checks for halfspaces in R^d, d = 1..d_max", 3, 4,
               lambda v: None if 1 <= v <= 8 else "must lie in 1..8 (2^(d+1) labelings, one LP each, per point set "
                                                  "and d)"),
