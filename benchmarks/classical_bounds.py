@@ -30,6 +30,7 @@ import timing  # benchmarks/timing.py, beside this script
 from vacuity.kernels import finite_class as KF
 from vacuity.kernels import hoeffding as KH
 from vacuity.kernels import vc as KV
+from vacuity.proofs_checked.atomic import write_text
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "classical_bounds.json"
 
@@ -83,8 +84,7 @@ def main(argv=None):
         r["speedup"] = None if ref is None else ref / r["fast_s"]
         print(f"{r['what']:<24}{r['n']:>9}{r['replicates']:>8}{r['fast_s']:>11.4f}"
               f"{r['replicates'] / r['fast_s']:>12.3g}{ref_s:>15}{speed:>10}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"backend": args.backend, "rows": rows}, indent=2))
+    write_text(args.out, json.dumps({"backend": args.backend, "rows": rows}, indent=2))  # atomic, makes the folder
     print(f"wrote {args.out}")
 
 

@@ -111,7 +111,7 @@ def run(ctx):
         sc = B.record_slope(rec, "sup", ns, [x.mean for x in summaries], [x.se for x in summaries],
                             T.RATE_EXPONENT)
         s.ok = sc.matches_declared
-        s.detail = f"slope {sc.slope:.4f} +- {sc.se:.2g} (SE); declared {float(T.RATE_EXPONENT)}; band {sc.declared_band:.3g}"
+        s.detail = f"slope {sc.slope:.4f} +- {sc.se:.2g} (SE); declared {float(T.RATE_EXPONENT)}; band {sc.band:.3g} (6 SE)"
 
     if ctx.figures_dir is not None:
         from vacuity.proofs_checked.figures_classical import draw_finite_class

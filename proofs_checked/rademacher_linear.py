@@ -9,6 +9,7 @@ import numpy as np
 
 from vacuity.kernels import rademacher as K
 from vacuity.proofs_checked.common import Recorder, backend_arrays
+from vacuity.proofs_checked.registry import BadInput
 from vacuity.theory import rademacher as T
 from vacuity.theory.rates import fit_loglog_slope
 
@@ -59,8 +60,11 @@ def _symbolic(rec: Recorder) -> None:
     with rec.step("Massart: min_t log N / t + t R_A^2 / 2 gives the stated R_A sqrt(2 log N) / n; "
                   "cosh t <= exp(t^2/2)", "symbolic") as s:
         t_star, derived = T.derive_massart()
-        s.ok = T.cosh_below_gaussian() and T.same_expression(derived, T.massart_bound())
-        s.detail = f"t* = {t_star}; derived {derived}, stated {T.massart_bound()}"
+        cosh = T.prove_cosh_below_gaussian()
+        s.ok = cosh.holds and T.same_expression(derived, T.massart_bound())
+        s.detail = (f"t* = {t_star}; derived {derived}, stated {T.massart_bound()}; cosh t <= exp(t^2/2) for all "
+                    f"t: coefficients of t^(2k), ratio r_k = 2^k k!/(2k)! has r_0 = 1 and r_(k+1)/r_k = "
+                    f"{cosh.step} <= 1 for every k >= 0 (proved: {cosh.holds}), so r_k <= 1 by induction")
     with rec.step("Thm 3.3 both forms derived from McDiarmid (differences 1/n; delta/2 twice for the second)",
                   "symbolic") as s:
         ok_i = T.same_expression(T.derive_bound_expected(), T.bound_expected())
@@ -122,6 +126,10 @@ def run(ctx):
     p = ctx.params
     r, lam, d = p["r"], p["Lambda"], p["d"]
     T.check_delta(p["delta"])
+    if p["sweep_max"] <= 4 * p["sweep_min"]:
+        # sizes are sweep_min, 4x apart, then sweep_max: a slope with a standard error needs three
+        raise BadInput(f"the rate sweep needs at least three sizes: sweep_max = {p['sweep_max']} must exceed "
+                       f"4 x sweep_min = {4 * p['sweep_min']}")
     rec = Recorder(ctx)
     rng = np.random.default_rng(ctx.seed)
     X_exact = K.sphere_points(p["n_exact"], d, r, rng)

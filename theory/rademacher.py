@@ -163,13 +163,48 @@ def linear_bound_value(n_value, r_value: float = 1.0, lam_value: float = 1.0) ->
 # ------------------------------------------------------------------------------------- Massart
 
 
-def cosh_below_gaussian(max_k: int = 40) -> bool:
-    """Hoeffding's lemma for one sign, cosh(t) <= exp(t^2/2): compare the Taylor coefficients of t^(2k),
-    1/(2k)! <= 1/(2^k k!), for every k <= max_k (both series have only even, non-negative terms)."""
+@dataclass(frozen=True)
+class CoshGaussianProof:
+    """cosh t <= exp(t^2/2) for every real t, coefficient by coefficient for every k >= 0."""
+
+    series_lhs: bool  # sum_k c_k t^(2k) is cosh t (sympy sums the series)
+    series_rhs: bool  # sum_k g_k t^(2k) is exp(t^2/2)
+    ratio_positive: bool  # r_k = c_k / g_k > 0 for every k >= 0 ...
+    ratio_at_zero: bool  # ... with r_0 = 1 ...
+    step: sp.Expr  # ... and r_{k+1} / r_k (= 1/(2k + 1)) ...
+    step_at_most_one: bool  # ... <= 1 for every k >= 0, so r_k <= 1, i.e. c_k <= g_k (induction)
+
+    @property
+    def holds(self) -> bool:
+        return all((self.series_lhs, self.series_rhs, self.ratio_positive, self.ratio_at_zero, self.step_at_most_one))
+
+
+def prove_cosh_below_gaussian(lhs_coef=None, rhs_coef=None) -> CoshGaussianProof:
+    """Hoeffding's lemma for one sign, cosh(t) <= exp(t^2/2) for all real t. Both are power series in t^2
+    with non-negative coefficients, c_k = 1/(2k)! and g_k = 1/(2^k k!), and t^(2k) >= 0, so c_k <= g_k for
+    every k suffices. The ratio r_k = c_k / g_k = 2^k k! / (2k)! = 1/(2k - 1)!! is 1 at k = 0 and
+    r_{k+1} / r_k = 1/(2k + 1) <= 1 (sympy's combsimp), hence r_k <= 1 for all k >= 0 by induction. The
+    coefficients are parameters so that tests can prove that a wrong pair is refused."""
     k = sp.Symbol("k", integer=True, nonnegative=True)
-    lhs = 1 / sp.factorial(2 * k)
-    rhs = 1 / (2**k * sp.factorial(k))
-    return all(bool(lhs.subs(k, v) <= rhs.subs(k, v)) for v in range(max_k + 1))
+    tt = sp.Symbol("t", real=True)
+    c = 1 / sp.factorial(2 * k) if lhs_coef is None else lhs_coef(k)
+    g = 1 / (2**k * sp.factorial(k)) if rhs_coef is None else rhs_coef(k)
+    series_lhs = sp.simplify(sp.Sum(c * tt ** (2 * k), (k, 0, sp.oo)).doit() - sp.cosh(tt)) == 0
+    series_rhs = sp.simplify(sp.Sum(g * tt ** (2 * k), (k, 0, sp.oo)).doit() - sp.exp(tt**2 / 2)) == 0
+    inv = sp.combsimp(c / g)
+    step = sp.combsimp(sp.gammasimp(inv.subs(k, k + 1) / inv))
+    return CoshGaussianProof(
+        series_lhs=bool(series_lhs),
+        series_rhs=bool(series_rhs),
+        ratio_positive=bool(inv.is_positive),
+        ratio_at_zero=bool(sp.simplify(inv.subs(k, 0) - 1) == 0),
+        step=step,
+        step_at_most_one=bool(sp.factor(sp.simplify(1 - step)).is_nonnegative),
+    )
+
+
+def cosh_below_gaussian() -> bool:
+    return prove_cosh_below_gaussian().holds
 
 
 def derive_massart() -> tuple[sp.Expr, sp.Expr]:
@@ -265,15 +300,24 @@ def bound_binary() -> sp.Expr:
 
 
 def same_expression(a: sp.Expr, b: sp.Expr) -> bool:
-    """a == b for all positive symbol values: simplify the difference, and confirm at a rational point
-    (sympy's simplify can leave log/sqrt forms it cannot cancel; a non-zero value there is decisive)."""
-    diff = sp.simplify(sp.expand_log(a - b, force=True))
+    """a == b for all positive values of the symbols, proved: each symbol is replaced by a positive one
+    (so log(x y) = log x + log y and sqrt(x^2) = x are valid), and a - b must rewrite to exactly 0 by
+    one of sympy's equivalence-preserving rewrites. False when none proves it: this is a proof, not a
+    test, so an identity sympy cannot prove is reported as not proved (never a point evaluation)."""
+    diff = sp.sympify(a) - sp.sympify(b)
+    positive = {s: sp.Symbol(s.name, positive=True) for s in diff.free_symbols if s.is_Symbol}
+    diff = diff.xreplace(positive)
     if diff == 0:
         return True
-    point = {s: sp.Rational(1, 7) + sp.Rational(k + 1, 3) for k, s in enumerate(sorted(diff.free_symbols, key=str))}
-    if delta in point:
-        point[delta] = sp.Rational(1, 20)
-    return abs(sp.N(diff.subs(point), 50)) < sp.Float(1e-40)
+    for rewrite in (
+        lambda e: sp.expand(sp.expand_log(e)),
+        lambda e: sp.simplify(sp.expand_log(e)),
+        lambda e: sp.cancel(sp.together(sp.expand(sp.expand_log(e)))),
+        lambda e: sp.radsimp(sp.powsimp(sp.expand(sp.expand_log(e)))),
+    ):
+        if rewrite(diff) == 0:
+            return True
+    return False
 
 
 def bound_expected_value(complexity: float, n_value: int, delta_value: float) -> float:

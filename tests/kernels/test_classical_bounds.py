@@ -242,6 +242,34 @@ def test_slope_check_catches_a_wrong_rate():
         slope_check(ns, ns**-0.5, np.zeros(3), -0.5)
 
 
+
+def test_slope_check_tests_the_rate_not_only_agreement_with_the_exact_curve():
+    """Simulated means equal to an exact curve with the wrong exponent agree with that curve, but the
+    curve's rate is not the declared one: matches_declared must fail (it used to pass, the band against
+    the declared exponent being widened by the curve's own departure)."""
+    ns = np.array([100.0, 1000, 10000, 100000])
+    wrong = 3.0 / ns
+    sc = slope_check(ns, wrong, 0.001 * wrong, -0.5, exact_means=wrong)
+    assert sc.passed  # the simulation follows its exact curve ...
+    assert not sc.exact_rate_ok and not sc.matches_declared  # ... whose rate is -1, not -1/2
+    assert sc.end_departure == pytest.approx(0.5)
+
+
+def test_slope_check_accepts_an_exact_curve_with_a_one_over_n_correction():
+    ns = np.array([100.0, 1000, 10000, 100000])
+    exact = ns**-0.5 * (1 + 2.0 / ns)  # elasticity -1/2 - 2/n + O(1/n^2)
+    sc = slope_check(ns, exact, 0.001 * exact, -0.5, exact_means=exact)
+    assert sc.passed and sc.departure_shrinks and sc.matches_declared
+    assert sc.end_departure < sc.start_departure
+    # a departure that does not shrink with n fails even when it is below the band at the largest sizes
+    bent = ns**-0.5 * np.exp(3e-5 * np.log(ns) ** 2)  # elasticity -1/2 + 6e-5 log n, growing
+    sc = slope_check(ns, bent, 0.001 * bent, -0.5, exact_means=bent)
+    assert sc.end_departure <= sc.band and not sc.departure_shrinks and not sc.matches_declared
+    # and a correction still larger than the slope's resolution at the largest sizes fails
+    early = ns**-0.5 * (1 + 2000.0 / ns)
+    sc = slope_check(ns, early, 0.001 * early, -0.5, exact_means=early)
+    assert sc.departure_shrinks and sc.end_departure > sc.band and not sc.matches_declared
+
 def test_kernel_bad_input():
     with pytest.raises(ValueError, match="n must be at least 1"):
         KH.binomial_deviations(0, 0.5, 10, 0)

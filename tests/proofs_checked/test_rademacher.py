@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -196,6 +197,25 @@ def test_networks_catch_a_network_that_does_not_fit():
     assert not _step(result, "SGD fits").passed
     assert all(not _quantity(result, f"vacuity_threshold_n{m}").passed for m in (100, 200, 400))
 
+
+
+def test_networks_catch_a_network_that_does_not_learn_the_true_labels(monkeypatch):
+    """Trained on shuffled 'true' labels the network is at chance on the test set: the true-label step
+    must fail on its own (before, it only compared the test error with a bound already shown >= 1)."""
+    from vacuity.sims import rademacher_networks as S
+
+    real = S.fit_true_labels
+
+    def shuffled(split, n, **kw):
+        y = np.random.default_rng(1).permutation(split.y_train)
+        return real(dataclasses.replace(split, y_train=y), n, **kw)
+
+    monkeypatch.setattr(S, "fit_true_labels", shuffled)
+    result = _networks()
+    step = _step(result, "same network on the true labels")
+    assert not step.passed and not result.passed
+    assert all(not _quantity(result, f"test_error_below_chance_n{m}").passed for m in (50, 100, 200))
+    assert _step(result, "SGD fits").passed  # the rest of the claim is unaffected
 
 def test_mnist1d_runs(monkeypatch):
     result = _networks(dataset="mnist1d", sizes="50,100,200")

@@ -48,7 +48,33 @@ def test_massart_derivation():
     t_star, bound = T.derive_massart()
     assert T.same_expression(bound, T.massart_bound())
     assert T.same_expression(t_star, sp.sqrt(2 * sp.log(T.N)) / T.R_A)
-    assert T.cosh_below_gaussian(40)
+    assert T.cosh_below_gaussian()
+
+
+def test_cosh_below_gaussian_is_proved_for_every_k():
+    proof = T.prove_cosh_below_gaussian()
+    assert proof.holds
+    assert sp.simplify(proof.step - 1 / (2 * sp.Symbol("k", integer=True, nonnegative=True) + 1)) == 0
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    (None, lambda k: 1 / (3**k * sp.factorial(k))),  # cosh t <= exp(t^2/3): false (t^2 coefficient 1/2 > 1/3)
+    (lambda k: 2 / sp.factorial(2 * k), None),  # 2 cosh t: false at t = 0
+    # true for the first 40 coefficients, false from k = 41 on: a check of finitely many k passes it
+    (lambda k: 1 / sp.factorial(2 * k) * sp.Rational(101, 100) ** sp.Max(k - 40, 0), None),
+])
+def test_cosh_below_gaussian_refuses_a_wrong_pair(lhs, rhs):
+    assert not T.prove_cosh_below_gaussian(lhs, rhs).holds
+
+
+def test_same_expression_never_accepts_an_identity_true_at_one_point():
+    """n and 2n - 10/21 agree at n = 10/21, the single rational point the old check evaluated."""
+    assert not T.same_expression(T.n, 2 * T.n - sp.Rational(10, 21))
+    assert not T.same_expression(T.R_hat + T.n, T.R_hat + 2 * T.n - sp.Rational(10, 21))
+    assert not T.same_expression(sp.log(T.n), sp.log(2 * T.n))
+    # equal for positive symbols only: log(n delta) = log n + log delta, sqrt(n^2) = n
+    assert T.same_expression(sp.log(T.n * T.delta), sp.log(T.n) + sp.log(T.delta))
+    assert T.same_expression(sp.sqrt(T.n**2), T.n)
 
 
 def test_theorem_3_3_and_3_5_derived_equal_stated():
