@@ -34,6 +34,7 @@ from vacuity.sims.data import Dataset
 
 CHECKPOINT_VERSION = 1
 EVAL_CHUNK = 2048
+EVAL_CHUNK_MLP = 256  # rows per MLP evaluation product: activations stay cache-sized, buffers reused
 
 
 @dataclass(frozen=True)
@@ -136,23 +137,6 @@ def atomic_save(obj, path: Path) -> None:
         raise
 
 
-class GroupedLinear(torch.autograd.Function):
-    """y[k] = x[k] W[k]^T + b[k] for K stacked linear layers, as batched products. The hand-written
-    backward computes the weight gradient in W's own layout and skips the input gradient where none is
-    needed (the data), about a quarter faster on CPU than autograd's baddbmm backward."""
-
-    @staticmethod
-    def forward(ctx, x, W, b):
-        ctx.save_for_backward(x, W)
-        return torch.baddbmm(b.unsqueeze(1), x, W.transpose(1, 2))
-
-    @staticmethod
-    def backward(ctx, g):
-        x, W = ctx.saved_tensors
-        gx = torch.bmm(g, W) if ctx.needs_input_grad[0] else None
-        return gx, torch.bmm(g.transpose(1, 2), x), g.sum(1)
-
-
 def epoch_targets(trainer: "GroupTrainer", epoch: int) -> torch.Tensor:
     """The (K, n) training targets of an epoch: the fixed labels drawn once with the data set."""
     return trainer.y_train
@@ -235,24 +219,8 @@ class GroupTrainer:
         buffers = self.buffers if buffers is None else buffers
         models = range(self.K) if models is None else models
         if self.is_mlp:
-            h = x.flatten(2)
-            last = len(self.linear_names) - 1
-            single = h.shape[0] == 1
-            for i, (wn, bn) in enumerate(self.linear_names):
-                if single:  # one model: the plain linear layer (addmm), as nn.Linear runs it
-                    # (squeeze, not [0]: select's backward would zero-fill a full-size gradient)
-                    h = torch.nn.functional.linear(h.squeeze(0), params[wn].squeeze(0),
-                                                   params[bn].squeeze(0)).unsqueeze(0)
-                else:
-                    h = GroupedLinear.apply(h, params[wn], params[bn])
-                if i < last:
-                    h = torch.relu(h)
-                    if train and self.cfg.dropout:
-                        keep = 1.0 - self.cfg.dropout
-                        mask = torch.stack([torch.rand(h.shape[1:], generator=self.aug_gens[k]).lt(keep)
-                                            for k in models]).to(h.device)
-                        h = h * mask / keep
-            return h
+            plist = [params[n] for pair in self.linear_names for n in pair]
+            return self._mlp_forward(x.flatten(2), plist, train, list(models))[-1].transpose(1, 2)
         self.base.train(train)
         fn = lambda p, b, xb: functional_call(self.base, (p, b), (xb,))  # noqa: E731
         return vmap(fn)(params, buffers, x)
@@ -319,6 +287,28 @@ class GroupTrainer:
             }
         return self._buffers[key]
 
+    def _mlp_forward(self, x: torch.Tensor, params: list, train: bool, models, out: list | None = None,
+                     masks: list | None = None) -> list[torch.Tensor]:
+        """x (k, B, D) -> [x^T, then each layer's output (k, width, B)], feature-major (see _mlp_step),
+        written into ``out`` when given; training draws each model's dropout masks from its own
+        generator (appended to ``masks``)."""
+        L = len(self.linear_names)
+        keep = 1.0 - self.cfg.dropout
+        acts = [x.transpose(1, 2)]
+        for i in range(L):
+            W, b = params[2 * i], params[2 * i + 1]
+            h = torch.baddbmm(b.unsqueeze(2), W, acts[-1], **({} if out is None else {"out": out[i]}))
+            if i < L - 1:
+                h.relu_()
+                if train and self.cfg.dropout:
+                    m = torch.stack([torch.rand((x.shape[1], h.shape[1]), generator=self.aug_gens[j]).lt(keep)
+                                     for j in models]).to(h.device, torch.float32).transpose(1, 2)
+                    h.mul_(m).div_(keep)
+                    if masks is not None:
+                        masks.append(m)
+            acts.append(h)
+        return acts
+
     @torch.no_grad()
     def _mlp_step(self, x: torch.Tensor, yb: torch.Tensor, params: list, moms: list, wd: torch.Tensor,
                   any_wd: bool, models, buf: dict) -> torch.Tensor:
@@ -335,18 +325,8 @@ class GroupTrainer:
         k, B = yb.shape
         L = len(self.linear_names)
         keep = 1.0 - self.cfg.dropout
-        acts, masks = [x.transpose(1, 2)], []
-        for i in range(L):
-            W, b = params[2 * i], params[2 * i + 1]
-            out = torch.baddbmm(b.unsqueeze(2), W, acts[-1], out=buf["h"][i])
-            if i < L - 1:
-                out.relu_()
-                if self.cfg.dropout:  # the same per-model draws, in the same order, as forward()
-                    m = torch.stack([torch.rand((B, out.shape[1]), generator=self.aug_gens[j]).lt(keep)
-                                     for j in models]).to(out.device, torch.float32).transpose(1, 2)
-                    out.mul_(m).div_(keep)
-                    masks.append(m)
-            acts.append(out)
+        masks: list[torch.Tensor] = []
+        acts = self._mlp_forward(x, params, True, models, buf["h"], masks)
         logp = torch.log_softmax(acts[-1], 1)
         target = yb.unsqueeze(1)
         losses = logp.gather(1, target).squeeze(1).mean(1).neg_()
@@ -468,11 +448,19 @@ class GroupTrainer:
             correct = torch.zeros(len(models), device=self.device)
             loss = torch.zeros(len(models), device=self.device)
             n = y.shape[1]
-            for s in range(0, n, EVAL_CHUNK):
-                chunk = slice(s, s + EVAL_CHUNK)
+            step = EVAL_CHUNK_MLP if self.is_mlp else EVAL_CHUNK
+            plist = [params[n] for pair in self.linear_names for n in pair]
+            for s in range(0, n, step):
+                chunk = slice(s, s + step)
                 xb = x[chunk].expand(len(models), *x[chunk].shape) if shared else x[sel, chunk]
-                logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
                 yb = y[:, chunk]
+                if self.is_mlp:  # feature-major logits (k, classes, rows) on reused buffers
+                    hbuf = self._step_buffers(len(models), yb.shape[1])["h"]
+                    logits = self._mlp_forward(xb.flatten(2), plist, False, models, hbuf)[-1]
+                    correct += (logits.argmax(1) == yb).sum(1)
+                    loss -= torch.log_softmax(logits, 1).gather(1, yb.unsqueeze(1)).squeeze(1).sum(1)
+                    continue
+                logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
                 correct += (logits.argmax(-1) == yb).sum(1)
                 loss += self._losses(logits, yb) * yb.shape[1]
             out[f"{split}_acc"][sel] = correct / n
