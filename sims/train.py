@@ -188,6 +188,8 @@ class GroupTrainer:
         self._rows = torch.arange(self.K, device=self.device)[:, None]
         self._all = list(range(self.K))
         self._any_crop = bool(self.crop.any()) and cfg.crop_pad > 0
+        self._crop_list = self.crop.tolist()
+        self._crop_index = None
         self._any_wd = bool(self.weight_decay.any())
         # the MLP step gathers its minibatch straight out of a (rows, features) view of the data
         self._x_rows = self.x_train.reshape(-1, int(np.prod(self.shape)))
@@ -233,28 +235,29 @@ class GroupTrainer:
     def _random_crop(self, xb: torch.Tensor, models: list[int]) -> torch.Tensor:
         """Zero-pad by crop_pad and crop back at a random offset, per image of the models with crop on."""
         pad = self.cfg.crop_pad
-        if pad == 0 or not any(bool(self.crop[k]) for k in models):
+        if pad == 0 or not any(self._crop_list[k] for k in models):
             return xb
         K, B = xb.shape[:2]
         c, h, w = M.image_shape(self.shape)
         ph = pad if h > 1 else 0  # a 1-D signal only shifts along its length
-        imgs = xb.reshape(K * B, c, h, w)
-        padded = torch.nn.functional.pad(imgs, (pad, pad, ph, ph))
-        offsets = []
+        Hp, Wp = h + 2 * ph, w + 2 * pad
+        padded = torch.nn.functional.pad(xb.reshape(K * B, c, h, w), (pad, pad, ph, ph))
+        oys, oxs = [], []  # per image, the crop's corner in the padded image
         for k in models:
-            if bool(self.crop[k]):
+            if self._crop_list[k]:  # each model's own generator, draws in the same order as ever
                 g = self.aug_gens[k]
-                oy = torch.randint(0, 2 * ph + 1, (B,), generator=g)
-                ox = torch.randint(0, 2 * pad + 1, (B,), generator=g)
+                oys.append(torch.randint(0, 2 * ph + 1, (B,), generator=g))
+                oxs.append(torch.randint(0, 2 * pad + 1, (B,), generator=g))
             else:
-                oy, ox = torch.full((B,), ph), torch.full((B,), pad)
-            offsets.append((oy, ox))
-        oy = torch.cat([o[0] for o in offsets]).to(xb.device)
-        ox = torch.cat([o[1] for o in offsets]).to(xb.device)
-        rows = (oy[:, None] + torch.arange(h, device=xb.device))[:, :, None]  # (KB, h, 1)
-        cols = (ox[:, None] + torch.arange(w, device=xb.device))[:, None, :]  # (KB, 1, w)
-        out = padded[torch.arange(K * B, device=xb.device)[:, None, None], :, rows, cols]  # (KB, h, w, c)
-        return out.permute(0, 3, 1, 2).reshape(xb.shape)
+                oys.append(torch.full((B,), ph))
+                oxs.append(torch.full((B,), pad))
+        if self._crop_index is None or self._crop_index.device != xb.device:
+            ch, i, j = torch.meshgrid(torch.arange(c), torch.arange(h), torch.arange(w), indexing="ij")
+            self._crop_index = (ch * Hp * Wp + i * Wp + j).reshape(1, -1).to(xb.device)
+        # one gather straight into (image, channel, row, column) order
+        start = torch.cat(oys).mul_(Wp).add_(torch.cat(oxs)).to(xb.device)
+        index = start[:, None] + self._crop_index
+        return padded.view(K * B, -1).gather(1, index).view(xb.shape)
 
     def train_step(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """One SGD step of every model still training, on minibatch indices idx (K, B); returns the
