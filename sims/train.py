@@ -3,8 +3,11 @@ decay / random crop, checkpoints that resume to the same result as an uninterrup
 
 Every model of a group keeps its own seed-derived initialization, data order, augmentation and dropout
 draws, so a group of K gives the same numbers (to rounding) as K groups of one. The MLPs run as grouped
-matrix products (``baddbmm`` over stacked weights); the conv nets run through ``torch.func.vmap`` over
-``functional_call`` with stacked parameters and buffers (BatchNorm running statistics included).
+matrix products (``baddbmm`` over stacked weights) with the training step written out by hand (forward,
+softmax cross-entropy gradient, backward, momentum fused into the weight-gradient product) on buffers
+reused from step to step; K = 1 runs the same step, so a group of one is the fair sequential baseline.
+The conv nets run through ``torch.func.vmap`` over ``functional_call`` with stacked parameters and
+buffers (BatchNorm running statistics included).
 
 Settings follow Zhang et al. (2017), App. A: SGD with momentum 0.9, an initial learning rate per model,
 multiplied by 0.95 every epoch (``decay_steps`` can set another period in steps); no explicit
