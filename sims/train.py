@@ -198,6 +198,7 @@ class GroupTrainer:
         self._x_rows = self.x_train.reshape(-1, int(np.prod(self.shape)))
         self._row_offsets = None if self.shared_x else self._rows * self.n
         self._buffers: dict[tuple[int, int], dict] = {}
+        self._working: tuple | None = None  # the MLP step's copies of the active models (see _working_set)
         self.base = copy.deepcopy(modules[0]).to("meta")
         self.linear_names = ([(f"layers.{i}.weight", f"layers.{i}.bias") for i in range(len(modules[0].layers))]
                              if self.is_mlp else [])
@@ -266,6 +267,9 @@ class GroupTrainer:
         """One SGD step of every model still training, on minibatch indices idx (K, B); returns the
         (K,) minibatch losses (0 for stopped models)."""
         if all(self.active):
+            if self._working is not None:  # every model active again (set from outside)
+                self.sync()
+                self._working = None
             return self._step_all(idx, targets)
         return self._step_some(idx, targets)
 
@@ -393,29 +397,50 @@ class GroupTrainer:
         self.step += 1
         return losses.detach()
 
+    def _working_set(self, models: list[int]) -> tuple:
+        """The MLP step's own stacked copies of the active models' parameters and momenta, made when the
+        active set changes and kept across steps (copying every step cost twice the step itself);
+        ``sync`` writes them back into ``params`` / ``momentum``."""
+        if self._working is None or self._working[0] != models:
+            self.sync()
+            sel = torch.tensor(models, device=self.device)
+            wd = self.weight_decay[sel]
+            self._working = (models, sel, [p.detach()[sel] for p in self.params.values()],
+                             [m[sel] for m in self.momentum.values()], wd, bool(wd.any()))
+        return self._working
+
+    def sync(self) -> None:
+        """Make ``params`` and ``momentum`` current (evaluate, state_dict and run_epoch call it)."""
+        if self._working is None:
+            return
+        _, sel, plist, mlist = self._working[:4]
+        with torch.no_grad():
+            for p, m, mine, mom in zip(plist, mlist, self.params.values(), self.momentum.values()):
+                mine[sel] = p
+                mom[sel] = m
+
     def _step_some(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         # stopped models drop out of the computation: train on copies of the others' slices
         models = [k for k in range(self.K) if self.active[k]]
+        if self.is_mlp:
+            models, sel, plist, mlist, wd, any_wd = self._working_set(models)
+            idx = idx[sel]
+            k, B = idx.shape
+            buf = self._step_buffers(k, B)
+            rows = idx.reshape(-1) if self.shared_x else (idx + sel[:, None] * self.n).reshape(-1)
+            xb = torch.index_select(self._x_rows, 0, rows, out=buf["x"].view(k * B, -1))
+            xb = self._random_crop(xb.view(k, B, *self.shape), models).flatten(2)
+            losses = self._mlp_step(xb, targets[sel].gather(1, idx), plist, mlist, wd, any_wd, models, buf)
+            self.step += 1
+            out = torch.zeros(self.K, device=self.device)
+            out[sel] = losses
+            return out
         sel = torch.tensor(models, device=self.device)
         idx = idx[sel]
         xb = self.x_train[idx] if self.shared_x else self.x_train[sel[:, None], idx]
         xb = self._random_crop(xb, models)
         yb = targets[sel].gather(1, idx)
         names = list(self.params)
-        if self.is_mlp:
-            with torch.no_grad():
-                plist = [self.params[n][sel] for n in names]
-                bufs = [self.momentum[n][sel] for n in names]
-                wd = self.weight_decay[sel]
-                losses = self._mlp_step(xb.flatten(2), yb, plist, bufs, wd, bool(wd.any()), models,
-                                        self._step_buffers(len(models), idx.shape[1]))
-                for n, p, b in zip(names, plist, bufs):
-                    self.params[n][sel] = p
-                    self.momentum[n][sel] = b
-            self.step += 1
-            out = torch.zeros(self.K, device=self.device)
-            out[sel] = losses
-            return out
         params = {n: p.detach()[sel].requires_grad_(True) for n, p in self.params.items()}
         buffers = {n: b[sel] for n, b in self.buffers.items()}
         logits = self.forward(xb, train=True, params=params, buffers=buffers, models=models)
@@ -439,6 +464,7 @@ class GroupTrainer:
     def evaluate(self, models: list[int] | None = None) -> dict[str, torch.Tensor]:
         """Accuracy and mean loss on the whole training and test sets (eval mode), (K,) each; entries of
         models not listed stay 0."""
+        self.sync()
         models = list(range(self.K)) if models is None else models
         out = {f"{s}_{m}": torch.zeros(self.K, device=self.device)
                for s in ("train", "test") for m in ("acc", "loss")}
@@ -476,6 +502,7 @@ class GroupTrainer:
     # ----------------------------------------------------------------------------- checkpoints
 
     def state_dict(self) -> dict:
+        self.sync()
         return {"version": CHECKPOINT_VERSION, "fingerprint": self.fingerprint,
                 "params": {k: v.detach().cpu() for k, v in self.params.items()},
                 "buffers": {k: v.cpu() for k, v in self.buffers.items()},
@@ -488,6 +515,7 @@ class GroupTrainer:
     def load_state_dict(self, state: dict, source: str = "checkpoint") -> None:
         if state.get("version") != CHECKPOINT_VERSION or state.get("fingerprint") != self.fingerprint:
             raise ValueError(f"{source} belongs to other settings or data; remove it or run without --resume")
+        self._working = None  # the loaded state replaces any working copies
         with torch.no_grad():
             for mine, theirs in ((self.params, state["params"]), (self.buffers, state["buffers"]),
                                  (self.momentum, state["momentum"])):

@@ -187,3 +187,27 @@ def test_random_crop_is_a_shifted_window_of_the_padded_image(name, pad):
             want = padded[k, i, :, oy[i]:oy[i] + h, ox[i]:ox[i] + w]
             assert torch.equal(out[k, i], want)
     assert torch.equal(out[1], xb[1].reshape(8, c, h, w))
+
+
+def test_working_copies_of_the_active_models_are_written_back(digits):
+    """With a model stopped, the MLP step trains on copies of the others; state_dict sees their updates,
+    the stopped model's parameters stay, and loading a state drops the copies (same steps, same result)."""
+    import copy
+
+    cfg = T.TrainConfig(model="mlp1x512", batch_size=16, max_steps=100, stop_at_fit=False)
+    t = T.GroupTrainer(cfg, [T.RunSpec(digits, seed=s) for s in range(3)])
+    snap = copy.deepcopy(t.state_dict())
+    idx = torch.randint(0, t.n, (3, 16), generator=torch.Generator().manual_seed(0))
+
+    def three_steps_without_model_1():
+        t.active[1] = False
+        for _ in range(3):
+            t.train_step(idx, t.y_train)
+        return copy.deepcopy(t.state_dict()["params"])
+
+    after = three_steps_without_model_1()
+    for n, p0 in snap["params"].items():
+        assert torch.equal(after[n][1], p0[1]) and not torch.equal(after[n][0], p0[0])
+    t.load_state_dict(snap)
+    again = three_steps_without_model_1()
+    assert all(torch.equal(again[n], after[n]) for n in after)
