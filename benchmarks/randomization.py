@@ -16,10 +16,11 @@ by 16 runs of the plain loop, for reference.
 Thread counts: every row states its torch thread count, and every loop of a row (plain, K=1, K=16, the
 matmul reference) runs with it. The 1-thread rows are the main ones (the small scale runs that way).
 The 2-thread rows (``--threads 1 2``, the default) give the batched and the sequential loops the same two
-threads in one process (they need both cores idle: a busy core stalls every parallel region, the many
-small ones of the single-model loop most, so the script warns when torch.mm did not scale); on two cores one could instead run two 1-thread processes of 8 models each, so
-they also report ``vs 2x1-thread seq``: the batched 2-thread throughput over twice the 1-thread
-sequential throughput (perfect scaling of two processes assumed: an upper bound on that alternative).
+threads in one process. They need both cores idle: a busy core stalls every parallel region, the many
+small ones of the single-model loop most, so the script warns when torch.mm did not scale. On two cores
+one could instead run two 1-thread processes of 8 models each, so these rows also report
+``vs 2x1-thread seq``: the batched 2-thread throughput over twice the 1-thread sequential throughput
+(perfect scaling of two processes assumed: an upper bound on that alternative).
 
 Throughput is training samples per second summed over models (K x batch per step). Achieved FLOP/s
 counts the matrix products of one step exactly: forward 2B(DH + HC), weight gradients 2B(DH + HC),
