@@ -3,8 +3,11 @@ decay / random crop, checkpoints that resume to the same result as an uninterrup
 
 Every model of a group keeps its own seed-derived initialization, data order, augmentation and dropout
 draws, so a group of K gives the same numbers (to rounding) as K groups of one. The MLPs run as grouped
-matrix products (``baddbmm`` over stacked weights); the conv nets run through ``torch.func.vmap`` over
-``functional_call`` with stacked parameters and buffers (BatchNorm running statistics included).
+matrix products (``baddbmm`` over stacked weights) with the training step written out by hand (forward,
+softmax cross-entropy gradient, backward, momentum fused into the weight-gradient product) on buffers
+reused from step to step; K = 1 runs the same step, so a group of one is the fair sequential baseline.
+The conv nets run through ``torch.func.vmap`` over ``functional_call`` with stacked parameters and
+buffers (BatchNorm running statistics included).
 
 Settings follow Zhang et al. (2017), App. A: SGD with momentum 0.9, an initial learning rate per model,
 multiplied by 0.95 every epoch (``decay_steps`` can set another period in steps); no explicit
@@ -34,6 +37,7 @@ from vacuity.sims.data import Dataset
 
 CHECKPOINT_VERSION = 1
 EVAL_CHUNK = 2048
+EVAL_CHUNK_MLP = 256  # rows per MLP evaluation product: activations stay cache-sized, buffers reused
 
 
 @dataclass(frozen=True)
@@ -136,23 +140,6 @@ def atomic_save(obj, path: Path) -> None:
         raise
 
 
-class GroupedLinear(torch.autograd.Function):
-    """y[k] = x[k] W[k]^T + b[k] for K stacked linear layers, as batched products. The hand-written
-    backward computes the weight gradient in W's own layout and skips the input gradient where none is
-    needed (the data), about a quarter faster on CPU than autograd's baddbmm backward."""
-
-    @staticmethod
-    def forward(ctx, x, W, b):
-        ctx.save_for_backward(x, W)
-        return torch.baddbmm(b.unsqueeze(1), x, W.transpose(1, 2))
-
-    @staticmethod
-    def backward(ctx, g):
-        x, W = ctx.saved_tensors
-        gx = torch.bmm(g, W) if ctx.needs_input_grad[0] else None
-        return gx, torch.bmm(g.transpose(1, 2), x), g.sum(1)
-
-
 def epoch_targets(trainer: "GroupTrainer", epoch: int) -> torch.Tensor:
     """The (K, n) training targets of an epoch: the fixed labels drawn once with the data set."""
     return trainer.y_train
@@ -204,6 +191,14 @@ class GroupTrainer:
         self._rows = torch.arange(self.K, device=self.device)[:, None]
         self._all = list(range(self.K))
         self._any_crop = bool(self.crop.any()) and cfg.crop_pad > 0
+        self._crop_list = self.crop.tolist()
+        self._crop_index = None
+        self._any_wd = bool(self.weight_decay.any())
+        # the MLP step gathers its minibatch straight out of a (rows, features) view of the data
+        self._x_rows = self.x_train.reshape(-1, int(np.prod(self.shape)))
+        self._row_offsets = None if self.shared_x else self._rows * self.n
+        self._buffers: dict[tuple[int, int], dict] = {}
+        self._working: tuple | None = None  # the MLP step's copies of the active models (see _working_set)
         self.base = copy.deepcopy(modules[0]).to("meta")
         self.linear_names = ([(f"layers.{i}.weight", f"layers.{i}.bias") for i in range(len(modules[0].layers))]
                              if self.is_mlp else [])
@@ -230,24 +225,8 @@ class GroupTrainer:
         buffers = self.buffers if buffers is None else buffers
         models = range(self.K) if models is None else models
         if self.is_mlp:
-            h = x.flatten(2)
-            last = len(self.linear_names) - 1
-            single = h.shape[0] == 1
-            for i, (wn, bn) in enumerate(self.linear_names):
-                if single:  # one model: the plain linear layer (addmm), as nn.Linear runs it
-                    # (squeeze, not [0]: select's backward would zero-fill a full-size gradient)
-                    h = torch.nn.functional.linear(h.squeeze(0), params[wn].squeeze(0),
-                                                   params[bn].squeeze(0)).unsqueeze(0)
-                else:
-                    h = GroupedLinear.apply(h, params[wn], params[bn])
-                if i < last:
-                    h = torch.relu(h)
-                    if train and self.cfg.dropout:
-                        keep = 1.0 - self.cfg.dropout
-                        mask = torch.stack([torch.rand(h.shape[1:], generator=self.aug_gens[k]).lt(keep)
-                                            for k in models]).to(h.device)
-                        h = h * mask / keep
-            return h
+            plist = [params[n] for pair in self.linear_names for n in pair]
+            return self._mlp_forward(x.flatten(2), plist, train, list(models))[-1].transpose(1, 2)
         self.base.train(train)
         fn = lambda p, b, xb: functional_call(self.base, (p, b), (xb,))  # noqa: E731
         return vmap(fn)(params, buffers, x)
@@ -260,33 +239,37 @@ class GroupTrainer:
     def _random_crop(self, xb: torch.Tensor, models: list[int]) -> torch.Tensor:
         """Zero-pad by crop_pad and crop back at a random offset, per image of the models with crop on."""
         pad = self.cfg.crop_pad
-        if pad == 0 or not any(bool(self.crop[k]) for k in models):
+        if pad == 0 or not any(self._crop_list[k] for k in models):
             return xb
         K, B = xb.shape[:2]
         c, h, w = M.image_shape(self.shape)
         ph = pad if h > 1 else 0  # a 1-D signal only shifts along its length
-        imgs = xb.reshape(K * B, c, h, w)
-        padded = torch.nn.functional.pad(imgs, (pad, pad, ph, ph))
-        offsets = []
+        Hp, Wp = h + 2 * ph, w + 2 * pad
+        padded = torch.nn.functional.pad(xb.reshape(K * B, c, h, w), (pad, pad, ph, ph))
+        oys, oxs = [], []  # per image, the crop's corner in the padded image
         for k in models:
-            if bool(self.crop[k]):
+            if self._crop_list[k]:  # each model's own generator, draws in the same order as ever
                 g = self.aug_gens[k]
-                oy = torch.randint(0, 2 * ph + 1, (B,), generator=g)
-                ox = torch.randint(0, 2 * pad + 1, (B,), generator=g)
+                oys.append(torch.randint(0, 2 * ph + 1, (B,), generator=g))
+                oxs.append(torch.randint(0, 2 * pad + 1, (B,), generator=g))
             else:
-                oy, ox = torch.full((B,), ph), torch.full((B,), pad)
-            offsets.append((oy, ox))
-        oy = torch.cat([o[0] for o in offsets]).to(xb.device)
-        ox = torch.cat([o[1] for o in offsets]).to(xb.device)
-        rows = (oy[:, None] + torch.arange(h, device=xb.device))[:, :, None]  # (KB, h, 1)
-        cols = (ox[:, None] + torch.arange(w, device=xb.device))[:, None, :]  # (KB, 1, w)
-        out = padded[torch.arange(K * B, device=xb.device)[:, None, None], :, rows, cols]  # (KB, h, w, c)
-        return out.permute(0, 3, 1, 2).reshape(xb.shape)
+                oys.append(torch.full((B,), ph))
+                oxs.append(torch.full((B,), pad))
+        if self._crop_index is None or self._crop_index.device != xb.device:
+            ch, i, j = torch.meshgrid(torch.arange(c), torch.arange(h), torch.arange(w), indexing="ij")
+            self._crop_index = (ch * Hp * Wp + i * Wp + j).reshape(1, -1).to(xb.device)
+        # one gather straight into (image, channel, row, column) order
+        start = torch.cat(oys).mul_(Wp).add_(torch.cat(oxs)).to(xb.device)
+        index = start[:, None] + self._crop_index
+        return padded.view(K * B, -1).gather(1, index).view(xb.shape)
 
     def train_step(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """One SGD step of every model still training, on minibatch indices idx (K, B); returns the
         (K,) minibatch losses (0 for stopped models)."""
         if all(self.active):
+            if self._working is not None:  # every model active again (set from outside)
+                self.sync()
+                self._working = None
             return self._step_all(idx, targets)
         return self._step_some(idx, targets)
 
@@ -299,6 +282,88 @@ class GroupTrainer:
         torch._foreach_add_(bufs, grads)
         torch._foreach_add_(params, bufs, alpha=-lr)
 
+    def _step_buffers(self, k: int, B: int) -> dict:
+        """Preallocated activations and gradients of the MLP step for k models and batch B: fresh
+        megabyte-sized tensors every step cost page faults (the allocator returns them to the system),
+        which made the grouped products about twice as slow inside the loop as on their own."""
+        key = (k, B)
+        if key not in self._buffers:
+            widths = [self.params[w].shape[1] for w, _ in self.linear_names]
+            new = lambda *shape: torch.empty(shape, device=self.device)  # noqa: E731
+            self._buffers[key] = {
+                "x": new(k, B, int(np.prod(self.shape))),
+                "h": [new(k, w, B) for w in widths],  # layer outputs (hidden ones after ReLU/dropout)
+                "g": [new(k, w, B) for w in widths[:-1]],  # gradients at the hidden layers' outputs
+            }
+        return self._buffers[key]
+
+    def _mlp_forward(self, x: torch.Tensor, params: list, train: bool, models, out: list | None = None,
+                     masks: list | None = None) -> list[torch.Tensor]:
+        """x (k, B, D) -> [x^T, then each layer's output (k, width, B)], feature-major (see _mlp_step),
+        written into ``out`` when given; training draws each model's dropout masks from its own
+        generator (appended to ``masks``)."""
+        L = len(self.linear_names)
+        keep = 1.0 - self.cfg.dropout
+        acts = [x.transpose(1, 2)]
+        for i in range(L):
+            W, b = params[2 * i], params[2 * i + 1]
+            h = torch.baddbmm(b.unsqueeze(2), W, acts[-1], **({} if out is None else {"out": out[i]}))
+            if i < L - 1:
+                h.relu_()
+                if train and self.cfg.dropout:
+                    m = torch.stack([torch.rand((x.shape[1], h.shape[1]), generator=self.aug_gens[j]).lt(keep)
+                                     for j in models]).to(h.device, torch.float32).transpose(1, 2)
+                    h.mul_(m).div_(keep)
+                    if masks is not None:
+                        masks.append(m)
+            acts.append(h)
+        return acts
+
+    @torch.no_grad()
+    def _mlp_step(self, x: torch.Tensor, yb: torch.Tensor, params: list, moms: list, wd: torch.Tensor,
+                  any_wd: bool, models, buf: dict) -> torch.Tensor:
+        """One SGD step of the listed MLPs, forward and backward written out (what autograd would run,
+        without its bookkeeping or fresh buffers), on x (k, B, D) and targets yb (k, B); updates params
+        and moms (stacked (k, ...) tensors, in place) and returns the (k,) minibatch losses.
+
+        Activations are feature-major, (k, width, B): W @ h^T is the faster product for the narrow
+        output layer (10 classes: about twice as fast as h @ W^T on CPU), the softmax then runs over a
+        short middle axis (over ten times faster than over the last one), and the weight gradients come
+        out in W's own layout. The momentum update is fused into the weight-gradient product
+        (buf <- momentum * buf + g h^T, one ``baddbmm_``), weight decay then adds wd * p, and
+        p -= lr * buf: torch.optim.SGD's update (momentum, no dampening) up to float32 rounding."""
+        k, B = yb.shape
+        L = len(self.linear_names)
+        keep = 1.0 - self.cfg.dropout
+        masks: list[torch.Tensor] = []
+        acts = self._mlp_forward(x, params, True, models, buf["h"], masks)
+        logp = torch.log_softmax(acts[-1], 1)
+        target = yb.unsqueeze(1)
+        losses = logp.gather(1, target).squeeze(1).mean(1).neg_()
+        # d(sum of per-model mean cross-entropies)/d logits = (softmax - onehot) / B
+        g = logp.exp_().scatter_add_(1, target, torch.full_like(target, -1, dtype=logp.dtype)).div_(B)
+        mom = self.cfg.momentum
+        wdv = wd.view(-1, 1, 1)
+        for i in reversed(range(L)):
+            W, b = params[2 * i], params[2 * i + 1]
+            mW, mb = moms[2 * i], moms[2 * i + 1]
+            g_in = None
+            if i > 0:  # the gradient at this layer's input, with the weights before the update
+                g_in = torch.bmm(W.transpose(1, 2), g, out=buf["g"][i - 1])
+            mW.baddbmm_(g, acts[i].transpose(1, 2), beta=mom)
+            mb.mul_(mom).add_(g.sum(2))
+            if any_wd:
+                mW.addcmul_(W, wdv)
+                mb.addcmul_(b, wdv.view(-1, 1))
+            if g_in is not None:
+                if self.cfg.dropout:
+                    g_in.div_(keep).mul_(masks[i - 1])
+                # ReLU's backward in place (masked_fill_ with a comparison is ~30x slower on CPU)
+                torch.ops.aten.threshold_backward.grad_input(g_in, acts[i], 0, grad_input=g_in)
+                g = g_in
+        torch._foreach_add_(params, moms, alpha=-self.lr_at(self.step))
+        return losses
+
     def _losses(self, logits: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
         k, b = yb.shape
         return torch.nn.functional.cross_entropy(logits.reshape(k * b, -1), yb.reshape(k * b),
@@ -306,6 +371,18 @@ class GroupTrainer:
 
     def _step_all(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         # the common case, kept lean: every model trains, on the stacked tensors themselves
+        if self.is_mlp:
+            K, B = idx.shape
+            buf = self._step_buffers(K, B)
+            rows = idx.reshape(-1) if self.shared_x else (idx + self._row_offsets).reshape(-1)
+            xb = torch.index_select(self._x_rows, 0, rows, out=buf["x"].view(K * B, -1))
+            if self._any_crop:
+                xb = self._random_crop(xb.view(K, B, *self.shape), self._all).flatten(2)
+            losses = self._mlp_step(buf["x"] if not self._any_crop else xb, targets.gather(1, idx),
+                                    self._param_list, self._mom_list, self.weight_decay, self._any_wd,
+                                    self._all, buf)
+            self.step += 1
+            return losses
         if self.shared_x:
             xb = self.x_train[idx]
         else:
@@ -320,9 +397,44 @@ class GroupTrainer:
         self.step += 1
         return losses.detach()
 
+    def _working_set(self, models: list[int]) -> tuple:
+        """The MLP step's own stacked copies of the active models' parameters and momenta, made when the
+        active set changes and kept across steps (copying every step cost twice the step itself);
+        ``sync`` writes them back into ``params`` / ``momentum``."""
+        if self._working is None or self._working[0] != models:
+            self.sync()
+            sel = torch.tensor(models, device=self.device)
+            wd = self.weight_decay[sel]
+            self._working = (models, sel, [p.detach()[sel] for p in self.params.values()],
+                             [m[sel] for m in self.momentum.values()], wd, bool(wd.any()))
+        return self._working
+
+    def sync(self) -> None:
+        """Make ``params`` and ``momentum`` current (evaluate, state_dict and run_epoch call it)."""
+        if self._working is None:
+            return
+        _, sel, plist, mlist = self._working[:4]
+        with torch.no_grad():
+            for p, m, mine, mom in zip(plist, mlist, self.params.values(), self.momentum.values()):
+                mine[sel] = p
+                mom[sel] = m
+
     def _step_some(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         # stopped models drop out of the computation: train on copies of the others' slices
         models = [k for k in range(self.K) if self.active[k]]
+        if self.is_mlp:
+            models, sel, plist, mlist, wd, any_wd = self._working_set(models)
+            idx = idx[sel]
+            k, B = idx.shape
+            buf = self._step_buffers(k, B)
+            rows = idx.reshape(-1) if self.shared_x else (idx + sel[:, None] * self.n).reshape(-1)
+            xb = torch.index_select(self._x_rows, 0, rows, out=buf["x"].view(k * B, -1))
+            xb = self._random_crop(xb.view(k, B, *self.shape), models).flatten(2)
+            losses = self._mlp_step(xb, targets[sel].gather(1, idx), plist, mlist, wd, any_wd, models, buf)
+            self.step += 1
+            out = torch.zeros(self.K, device=self.device)
+            out[sel] = losses
+            return out
         sel = torch.tensor(models, device=self.device)
         idx = idx[sel]
         xb = self.x_train[idx] if self.shared_x else self.x_train[sel[:, None], idx]
@@ -352,6 +464,7 @@ class GroupTrainer:
     def evaluate(self, models: list[int] | None = None) -> dict[str, torch.Tensor]:
         """Accuracy and mean loss on the whole training and test sets (eval mode), (K,) each; entries of
         models not listed stay 0."""
+        self.sync()
         models = list(range(self.K)) if models is None else models
         out = {f"{s}_{m}": torch.zeros(self.K, device=self.device)
                for s in ("train", "test") for m in ("acc", "loss")}
@@ -367,11 +480,19 @@ class GroupTrainer:
             correct = torch.zeros(len(models), device=self.device)
             loss = torch.zeros(len(models), device=self.device)
             n = y.shape[1]
-            for s in range(0, n, EVAL_CHUNK):
-                chunk = slice(s, s + EVAL_CHUNK)
+            step = EVAL_CHUNK_MLP if self.is_mlp else EVAL_CHUNK
+            plist = [params[n] for pair in self.linear_names for n in pair]
+            for s in range(0, n, step):
+                chunk = slice(s, s + step)
                 xb = x[chunk].expand(len(models), *x[chunk].shape) if shared else x[sel, chunk]
-                logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
                 yb = y[:, chunk]
+                if self.is_mlp:  # feature-major logits (k, classes, rows) on reused buffers
+                    hbuf = self._step_buffers(len(models), yb.shape[1])["h"]
+                    logits = self._mlp_forward(xb.flatten(2), plist, False, models, hbuf)[-1]
+                    correct += (logits.argmax(1) == yb).sum(1)
+                    loss -= torch.log_softmax(logits, 1).gather(1, yb.unsqueeze(1)).squeeze(1).sum(1)
+                    continue
+                logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
                 correct += (logits.argmax(-1) == yb).sum(1)
                 loss += self._losses(logits, yb) * yb.shape[1]
             out[f"{split}_acc"][sel] = correct / n
@@ -381,6 +502,7 @@ class GroupTrainer:
     # ----------------------------------------------------------------------------- checkpoints
 
     def state_dict(self) -> dict:
+        self.sync()
         return {"version": CHECKPOINT_VERSION, "fingerprint": self.fingerprint,
                 "params": {k: v.detach().cpu() for k, v in self.params.items()},
                 "buffers": {k: v.cpu() for k, v in self.buffers.items()},
@@ -393,6 +515,7 @@ class GroupTrainer:
     def load_state_dict(self, state: dict, source: str = "checkpoint") -> None:
         if state.get("version") != CHECKPOINT_VERSION or state.get("fingerprint") != self.fingerprint:
             raise ValueError(f"{source} belongs to other settings or data; remove it or run without --resume")
+        self._working = None  # the loaded state replaces any working copies
         with torch.no_grad():
             for mine, theirs in ((self.params, state["params"]), (self.buffers, state["buffers"]),
                                  (self.momentum, state["momentum"])):

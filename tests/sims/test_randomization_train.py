@@ -57,9 +57,10 @@ def test_batched_mlp_equals_separate_runs(digits):
         _same_model(batched, k, _trainer(cfg, [r]))
 
 
-@pytest.mark.parametrize("model", ["alexnet", "inception"])
+@pytest.mark.parametrize("model", ["alexnet", "inception", "mlp1x512"])
 def test_batched_conv_equals_separate_runs_with_a_model_stopping(digits, model):
-    """vmap over functional_call; model 1 stops after one epoch (its BatchNorm statistics must stay)."""
+    """vmap over functional_call (conv nets) or the written-out MLP step; model 1 stops after one epoch
+    (its BatchNorm statistics must stay; the others train on copies of their slices)."""
     small = D.subsample(digits, 16, 8, 0)
     # lr 0.01: rounding differences (grouped vs single convolutions) grow fast at Inception's 0.1 on
     # batches of 8 with BatchNorm; the steps themselves agree to float32 rounding
@@ -162,3 +163,51 @@ def test_resume_after_interruption_gives_the_uninterrupted_result(digits, tmp_pa
     ckpt.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="g.pt: unreadable checkpoint"):
         T.train_group(cfg, runs, checkpoint=ckpt, resume=True)
+
+
+@pytest.mark.parametrize("name, pad", [("digits", 1), ("digits", 3), ("mnist1d", 2)])
+def test_random_crop_is_a_shifted_window_of_the_padded_image(name, pad):
+    """The crop gather against the definition: zero-pad, then slice at the offsets each model draws from
+    its own generator (oy then ox per model); a model without crop keeps its images unchanged."""
+    ds = (D.load("digits", seed=0, n_train=40, n_test=10) if name == "digits"
+          else D.load("mnist1d", seed=0, n_train=40, n_test=10))
+    t = T.GroupTrainer(T.TrainConfig(batch_size=8, crop_pad=pad),
+                       [T.RunSpec(ds, seed=0, crop=True), T.RunSpec(ds, seed=1), T.RunSpec(ds, seed=2, crop=True)])
+    c, h, w = M.image_shape(t.shape)
+    ph = pad if h > 1 else 0
+    xb = torch.randn(3, 8, *t.shape)
+    states = [g.get_state() for g in t.aug_gens]
+    out = t._random_crop(xb, [0, 1, 2]).reshape(3, 8, c, h, w)
+    padded = torch.nn.functional.pad(xb.reshape(3, 8, c, h, w), (pad, pad, ph, ph))
+    for k in (0, 2):
+        g = torch.Generator().set_state(states[k])
+        oy = torch.randint(0, 2 * ph + 1, (8,), generator=g)
+        ox = torch.randint(0, 2 * pad + 1, (8,), generator=g)
+        for i in range(8):
+            want = padded[k, i, :, oy[i]:oy[i] + h, ox[i]:ox[i] + w]
+            assert torch.equal(out[k, i], want)
+    assert torch.equal(out[1], xb[1].reshape(8, c, h, w))
+
+
+def test_working_copies_of_the_active_models_are_written_back(digits):
+    """With a model stopped, the MLP step trains on copies of the others; state_dict sees their updates,
+    the stopped model's parameters stay, and loading a state drops the copies (same steps, same result)."""
+    import copy
+
+    cfg = T.TrainConfig(model="mlp1x512", batch_size=16, max_steps=100, stop_at_fit=False)
+    t = T.GroupTrainer(cfg, [T.RunSpec(digits, seed=s) for s in range(3)])
+    snap = copy.deepcopy(t.state_dict())
+    idx = torch.randint(0, t.n, (3, 16), generator=torch.Generator().manual_seed(0))
+
+    def three_steps_without_model_1():
+        t.active[1] = False
+        for _ in range(3):
+            t.train_step(idx, t.y_train)
+        return copy.deepcopy(t.state_dict()["params"])
+
+    after = three_steps_without_model_1()
+    for n, p0 in snap["params"].items():
+        assert torch.equal(after[n][1], p0[1]) and not torch.equal(after[n][0], p0[0])
+    t.load_state_dict(snap)
+    again = three_steps_without_model_1()
+    assert all(torch.equal(again[n], after[n]) for n in after)
