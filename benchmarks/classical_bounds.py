@@ -25,12 +25,12 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 import timing  # benchmarks/timing.py, beside this script
+
+from vacuity.atomic import write_text
 from vacuity.kernels import finite_class as KF
 from vacuity.kernels import hoeffding as KH
 from vacuity.kernels import vc as KV
-from vacuity.proofs_checked.atomic import write_text
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "classical_bounds.json"
 

@@ -202,8 +202,7 @@ def dense_solve(c, repeats: int):
     np.maximum(At, 0.0, out=At)
     A = At.T
     build_s = time.perf_counter() - t0
-    solve = lambda: scipy.linalg.solve_triangular(A, ys, lower=True, check_finite=False)
-    solve_s, w = best_of(solve, repeats)
+    solve_s, w = best_of(lambda A=A: scipy.linalg.solve_triangular(A, ys, lower=True, check_finite=False), repeats)
     del A, At
     gc.collect()
     K = ex.absolute_rows(z, b, w, np)
@@ -245,7 +244,7 @@ def bench_size(X, y, n: int, repeats: int, seed: int, dense_max_n: int):
     row["methods"] = methods
 
     c = default_construction
-    row["scan_solve_s"], _ = best_of(lambda: ex.solve_scan(c.z, c.b, c.y, np), repeats)
+    row["scan_solve_s"], _ = best_of(lambda c=c: ex.solve_scan(c.z, c.b, c.y, np), repeats)
     if n <= dense_max_n:
         row["dense"] = dense_solve(c, max(1, min(repeats, 3)))
         cv = methods[f"k{DEFAULT_K}"]
@@ -294,7 +293,7 @@ def _profile_call(fn):
 def _stat_rows(stats, wall):
     """Cumulative time of the kernel's named functions and total time of a few NumPy builtins."""
     rows = {}
-    for (filename, _line, name), (cc, nc, tt, ct, _callers) in stats.stats.items():
+    for (filename, _line, name), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         in_kernel = "kernels" in filename.replace("\\", "/").split("/")
         if in_kernel and name in PROFILE_FUNCTIONS:
             method = getattr(getattr(ex, "Evaluator", None), name, None)
@@ -328,7 +327,7 @@ def profile_breakdown(X, y, n_directions: int, seed: int, limit: int = 30):
 
     gc.collect()
     c, wall_c, st_c = _profile_call(lambda: construct(X, y, n_directions=n_directions, seed=seed))
-    _, wall_v, st_v = _profile_call(lambda: verify(c, X, y))
+    _, wall_v, st_v = _profile_call(lambda c=c: verify(c, X, y))
     del c
     gc.collect()
     result = {"n": int(X.shape[0]), "n_directions": n_directions,

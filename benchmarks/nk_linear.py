@@ -33,9 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from timing import best_of  # benchmarks/timing.py, beside this script
+
 from vacuity.kernels import nk_linear as K
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "nk_linear.json"

@@ -4,9 +4,11 @@ writes JSON.
 1. ``mc_linear`` (``vacuity.kernels.rademacher``): Monte Carlo R̂_S of the linear class, 1000 sign draws,
    d = 64, n in {1e3, 1e4, 1e5} on NumPy; reported as seconds and sign-coordinate products per second
    (draws * n * d / s), next to one bare ``sigma @ X`` product of the same size (the floor).
-2. The batched trainer behind ``rademacher-networks``: K MLPs trained at once as stacked weights
-   (one batched matmul per layer) against the same K networks trained one after another, K in {1, 4, 8,
-   16}, on n = 400 digits points (width 256, one hidden layer, 20 epochs, batch 64, one torch thread).
+2. The trainer behind ``rademacher-networks`` (``rademacher_networks.train_networks`` on the group
+   trainer of ``vacuity.sims.train``, logistic loss): K MLPs trained as one group against the same K
+   networks trained as K groups of one, K in {1, 4, 8, 16}, on n = 400 digits points (width 256, one
+   hidden layer, 20 epochs, batch 64, one torch thread; each includes the per-epoch evaluation on the
+   training set).
 
 Each time is the best of a few repeats after one warm-up call.
 
@@ -19,15 +21,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 from pathlib import Path
 
 import numpy as np
-
 from timing import best_of  # benchmarks/timing.py, beside this script
+
+from vacuity.atomic import write_json
 from vacuity.kernels import rademacher as K
-from vacuity.proofs_checked.atomic import write_text
 from vacuity.sims import rademacher_networks as S
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "rademacher.json"
@@ -53,8 +54,10 @@ def bench_training(ks, n: int, epochs: int, repeats: int) -> list[dict]:
     rows = []
     for k in ks:
         targets = 2.0 * np.random.default_rng(k).integers(0, 2, (k, n)) - 1.0
-        batched = best_of(lambda: S.train(X, targets, cfg, seed=0), repeats)
-        sequential = best_of(lambda: [S.train(X, targets[i:i + 1], cfg, seed=0) for i in range(k)], repeats)
+        seeds = list(range(k))
+        batched = best_of(lambda: S.train_networks(X, targets, cfg, seeds=seeds), repeats)
+        sequential = best_of(lambda: [S.train_networks(X, targets[i:i + 1], cfg, seeds=seeds[i:i + 1])
+                                      for i in range(k)], repeats)
         rows.append({"K": k, "n": n, "epochs": epochs, "batched_s": batched, "sequential_s": sequential,
                      "speedup": sequential / batched, "networks_per_s": k / batched})
     return rows
@@ -81,7 +84,7 @@ def main(argv=None):
               f"{r['networks_per_s']:>11.2f}")
     payload = {"machine": platform.platform(), "python": platform.python_version(),
                "monte_carlo": mc, "training": train}
-    write_text(a.out, json.dumps(payload, indent=2))
+    write_json(a.out, payload)
     print(f"\nwrote {a.out}")
 
 

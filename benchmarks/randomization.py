@@ -41,20 +41,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from timing import best_of  # benchmarks/timing.py, beside this script
 
+from vacuity.atomic import write_json
 from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as T
-from timing import best_of  # benchmarks/timing.py, beside this script
 
 OUT_DEFAULT = Path(__file__).resolve().parent / "results" / "randomization.json"
 K = 16
@@ -227,11 +226,7 @@ def main() -> None:
                "matmul_flops": {str(t): f for t, f in ref.items()},
                "matmul_flops_after": {str(t): f for t, f in ref_after.items()}, "results": results,
                "targets": tg}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".randomization.", dir=args.out.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=2, allow_nan=False)
-    os.replace(tmp, args.out)
+    write_json(args.out, payload)
     print(f"wrote {args.out}")
 
 

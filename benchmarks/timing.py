@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3, sync: Callable[[], object] = lambda: None) -> float:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from array_api_compat import array_namespace, device as array_device, is_numpy_namespace
+from array_api_compat import array_namespace, is_numpy_namespace
+from array_api_compat import device as array_device
 
 _CPU_CHUNK_BYTES = 4 << 20  # a chunk of rows stays in cache while every direction reads it
 _DEVICE_CHUNK_BYTES = 512 << 20  # on a GPU, few large chunks: each launch has a fixed cost

@@ -4,14 +4,14 @@ A theory module registers a ``RatedBound`` (vacuity.theory.rates); the kernel mo
 the quantity it bounds registers a ``DeviationSimulator`` under the same name. The generic test
 (tests/theory/test_rates.py) fits the log-log slope of the simulated mean deviation over ``ns`` and
 compares it with the bound's declared exponent, within a band from the Monte Carlo standard errors
-(vacuity.kernels.deviation_stats.slope_check). Add a kernel module to ``SIMULATED_MODULES`` and call
-``register_simulator`` at import to plug a new bound in.
+(vacuity.kernels.deviation_stats.slope_check). A claim that declares the bound in its
+``rated_bounds`` lists this kernel module among its ``kernels``; the module calls ``register_simulator`` at import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -26,15 +26,6 @@ class DeviationSimulator:
 
 
 SIMULATORS: dict[str, DeviationSimulator] = {}
-
-# kernel modules that register simulators; the generic rate test imports each of them
-SIMULATED_MODULES: tuple[str, ...] = (
-    "vacuity.kernels.hoeffding",
-    "vacuity.kernels.finite_class",
-    "vacuity.kernels.vc",
-    "vacuity.kernels.rademacher",
-)
-
 
 def register_simulator(sim: DeviationSimulator) -> DeviationSimulator:
     if sim.bound in SIMULATORS and SIMULATORS[sim.bound] != sim:

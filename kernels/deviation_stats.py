@@ -27,9 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from vacuity.kernels.arrays import to_numpy
+from vacuity.kernels.extended import U
+from vacuity.kernels.tolerances import SIGMAS, exceedance_slack, mean_se
 from vacuity.theory.rates import fit_loglog_slope
 
-SIGMAS = 6.0
+
+def geometric_sizes(n_min: int, n_max: int, count: int) -> list[int]:
+    """``count`` integer sizes from n_min to n_max, evenly spaced in log n, distinct: the sample sizes
+    of a rate sweep (at least three, so a slope has a standard error)."""
+    if count < 3 or n_max <= n_min:
+        raise ValueError("a rate needs at least three sizes and n_max > n_min")
+    sizes = sorted({int(round(v)) for v in np.geomspace(n_min, n_max, count)})
+    if len(sizes) < 3:
+        raise ValueError(f"sizes {n_min}..{n_max} give fewer than three distinct values")
+    return sizes
 
 
 @dataclass(frozen=True)
@@ -54,11 +65,12 @@ def tail_summary(devs, bound_value: float, delta: float, sigmas: float = SIGMAS)
         raise ValueError("need at least two replicates")
     if not np.isfinite(d).all():
         raise ValueError("deviations contain NaN or infinite values")
-    slack = sigmas * np.sqrt(delta * (1 - delta) / r)
+    slack = exceedance_slack(delta, r, sigmas)
+    mean, se = mean_se(d)
     return TailSummary(
         replicates=r,
-        mean=float(d.mean()),
-        se=float(d.std(ddof=1) / np.sqrt(r)),
+        mean=mean,
+        se=se,
         quantile=float(np.quantile(d, 1 - delta)),
         quantile_lower_level=float(np.quantile(d, max(0.0, 1 - delta - slack))),
         exceed_fraction=float(np.mean(d >= bound_value)),
@@ -69,7 +81,7 @@ def tail_summary(devs, bound_value: float, delta: float, sigmas: float = SIGMAS)
 # Rounding of one log-log secant: each log of a float64 mean is within u (1 + |log m|) of the exact log,
 # so a secant is within 2 u (1 + max |log m|) / min(log n_{i+1} - log n_i) of its exact value; departures
 # below four times that are indistinguishable from zero (an exact power law).
-_U = float(np.finfo(np.float64).eps) / 2
+_U = U
 
 
 @dataclass(frozen=True)

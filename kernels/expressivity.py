@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from array_api_compat import array_namespace, device as array_device, is_numpy_namespace
+from array_api_compat import array_namespace, is_numpy_namespace
+from array_api_compat import device as array_device
 
 from vacuity.kernels.arrays import on_cpu, project, row_norms, to_numpy
 from vacuity.kernels.extended import (
@@ -40,6 +41,7 @@ from vacuity.kernels.extended import (
     two_prod,
     two_sum,
     underflow_slack,
+    unit_roundoff,
 )
 
 DEFAULT_THETA = 0.25
@@ -421,7 +423,7 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
         # rank the candidates by min gap / range from a plain sort (cheaper than the stable argsort
         # the full duplicate analysis needs); pairs within the rounding bound tau may be duplicates
         # and are left out of the score
-        def score(j):
+        def score(j, Z=Z, C=C, max_abs=max_abs):  # bound now: the loop rebinds them for the next round
             tau = _projection_tau(max_abs, C[:, j], d, xp)
             zs = xp.sort(Z[:, j])
             gaps = zs[1:] - zs[:-1]
@@ -432,7 +434,7 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
 
         ranked = sorted(_map_cpu(score, range(n_directions), X, xp, parallel=n >= 65536), key=lambda t: -t[0])
         tried += n_directions
-        for score, j, tau in ranked:
+        for _score, j, tau in ranked:
             z = Z[:, j]
             keep = _distinct_sorted(X, y, z, tau, xp)
             if keep is None:
@@ -652,3 +654,161 @@ def verify(c: Construction, X, y, *, classes: bool | None = None) -> dict:
     }
     result["passed"] = bool(backward_ok and forward_ok and (class_ok is not False))
     return result
+
+
+# --------------------------------------------------------------- what the checked proof measures
+
+
+def random_data(n: int, d: int, labels: str, n_classes: int, rng: np.random.Generator):
+    """The claim's data: X (n, d) standard normal; y integer classes 0..n_classes-1 (as float64) for
+    ``labels == "classes"``, else standard normal reals."""
+    X = rng.standard_normal((n, d))
+    if labels == "classes":
+        y = rng.integers(0, n_classes, n).astype(np.float64)
+    else:
+        y = rng.standard_normal(n)
+    return X, y
+
+
+MPMATH_PREC = 320
+"""Bits of the mpmath reference residual: sums of doubles spanning ~1e+-40 are exact at this precision."""
+
+
+def mpmath_residual_ratio(c: Construction, prec: int = MPMATH_PREC) -> float:
+    """max_i |r_hat_i - r_i| / err_i over all rows, with r_i = y_i - (A w)_i computed in mpmath at
+    ``prec`` bits (exactly, for the float64 data here) and r_hat, err the kernel's extended-precision
+    residual and its claimed error bound (``Evaluator``). <= 1 means the kernel's residual is as
+    accurate as it claims; a row with a zero bound counts as inf when its gap is not zero."""
+    import mpmath
+
+    z, b, w, y = (to_numpy(v) for v in (c.z, c.b, c.w, c.y))
+    r_hat, r_err = to_numpy(c.evaluator.r), to_numpy(c.evaluator.r_err)
+    worst = 0.0
+    with mpmath.workprec(prec):
+        S = mpmath.mpf(0)
+        Tsum = mpmath.mpf(0)
+        for i in range(z.shape[0]):
+            wi = mpmath.mpf(float(w[i]))
+            S += wi
+            Tsum += wi * mpmath.mpf(float(b[i]))
+            exact = mpmath.mpf(float(y[i])) - (mpmath.mpf(float(z[i])) * S - Tsum)
+            gap = abs(float(exact - mpmath.mpf(float(r_hat[i]))))
+            bound = float(r_err[i])
+            worst = max(worst, gap / bound if bound > 0 else (math.inf if gap > 0 else 0.0))
+    return worst
+
+
+def kink_segments(c: Construction, X) -> np.ndarray:
+    """Segment index k of every row of X (NumPy): the number of kinks b_j below its float64 projection
+    X @ a, as the direct evaluation relu(z - b) @ w of a torch module sees it."""
+    X = np.asarray(to_numpy(X), dtype=np.float64)
+    return np.searchsorted(to_numpy(c.b), X @ to_numpy(c.a), side="left")
+
+
+def torch_tolerance(c: Construction, X, k=None, dtype: str = "float64") -> np.ndarray:
+    """Bound on |net(x) - y| for the direct evaluation relu(<a, x> - b) @ w of the network in ``dtype``
+    (the torch module of ``vacuity.sims.memorizer_net``; nothing here imports torch):
+
+    = admissible backward residual of the float64 solve (the exact network at the solved projections)
+    + gamma_u(n + 2) (1 + gamma_u(n + 2)) (|A||w|)_k (subtractions, products and an n-term sum in any
+      order, unit u of dtype; Higham's bound for a dot product, docs/derivations/expressivity.md)
+    + largest nearby slope * 2 gamma_u(d) ||x|| ||a|| (torch recomputes <a, x> with its own rounding and
+      may land on a neighbouring segment).
+
+    ``k`` is the segment of each row (``kink_segments``; computed when not given). Parameters stored in
+    a narrower dtype than float64 are not covered (their own rounding changes the network), so only
+    float64 is accepted.
+    """
+    if dtype != "float64":
+        raise ValueError("the torch tolerance covers float64 parameters only")
+    X = np.asarray(to_numpy(X), dtype=np.float64)
+    if k is None:
+        k = kink_segments(c, X)
+    u = unit_roundoff(dtype)
+    n = c.n
+    admissible = to_numpy(c.admissible)
+    rows = to_numpy(c.abs_rows)
+    slope = np.abs(to_numpy(c.evaluator.slope))
+    a_norm = float(np.linalg.norm(to_numpy(c.a)))
+    local = slope[k]
+    for step in (-1, 1):
+        local = np.maximum(local, slope[np.clip(k + step, 0, n)])
+    row = np.clip(k - 1, 0, n - 1)
+    x_norm = np.linalg.norm(X, axis=1)
+    direct = gamma(n + 2, u) * (1 + gamma(n + 2, u)) * rows[row]
+    return admissible[row] + direct + local * 2 * gamma(X.shape[1], u) * x_norm * a_norm
+
+
+def nearest_labels(out, labels) -> np.ndarray:
+    """Each output decoded to the nearest of ``labels`` (NumPy; ties to the first label listed)."""
+    out = np.asarray(to_numpy(out))
+    labels = np.asarray(to_numpy(labels))
+    return labels[np.argmin(np.abs(out[:, None] - labels[None, :]), axis=1)]
+
+
+def sweep_sizes(sweep_max: int, d: int) -> list[int]:
+    """Sample sizes of the conditioning sweep: 4x apart up to sweep_max, from 256 (well into the
+    asymptotic regime) or, for a small sweep_max, from max(2d, sweep_max / 4), so that n > d (random
+    directions are used) and a rate can still be fitted on at least two sizes."""
+    m = 256 if sweep_max >= 1024 else max(2 * d, sweep_max // 4)
+    sizes = []
+    while m <= sweep_max:
+        sizes.append(m)
+        m *= 4
+    return sizes
+
+
+def min_gap_sweep(sizes, theta: float, replicates: int, d: int, seed: int, progress=None) -> list[dict]:
+    """Lemma 1's eigenvalue min_i (z_i - b_i) and kappa vs n, one random direction, Gaussian data
+    (d features, integer labels 0..9), ``replicates`` memorizers per size from one generator seeded by
+    ``seed``. Per size: the mean smallest gap, its standard error, the derived mean
+    (1 - theta) 2 sqrt(pi) / (n (n - 1)) (``theory.expressivity.min_gap_mean``) and the median kappa
+    = max_i (|A||w|)_i / max(1, max|y|)."""
+    from vacuity.theory import expressivity as T
+
+    rng = np.random.default_rng(seed)
+    rows: list[dict] = []
+    for size in sizes:
+        gaps, kappas = [], []
+        for _ in range(replicates):
+            X = rng.standard_normal((size, d))
+            y = rng.integers(0, 10, size).astype(np.float64)
+            c = construct(X, y, theta=theta, n_directions=1, seed=int(rng.integers(2**31)))
+            gaps.append(float(np.min(c.z - c.b)))
+            kappas.append(float(np.max(c.abs_rows)) / max(1.0, float(np.max(np.abs(y)))))
+        gaps = np.asarray(gaps)
+        rows.append({
+            "n": size,
+            "gap_mean": float(gaps.mean()),
+            "gap_se": float(gaps.std(ddof=1) / np.sqrt(len(gaps))),
+            "gap_predicted": T.min_gap_mean(size, theta),
+            "kappa_median": float(np.median(kappas)),
+        })
+        if progress:
+            progress(f"expressivity: conditioning sweep n = {size}")
+    return rows
+
+
+@dataclass(frozen=True)
+class SweepRates:
+    gap_slope: float  # weighted log-log slope of the mean smallest gap
+    gap_slope_se: float
+    gap_slope_predicted: float  # the same fit of the derived means: the law's own slope over these sizes
+    kappa_slope: float  # unweighted log-log slope of the median kappa (reported only)
+
+
+def sweep_rates(rows: list[dict]) -> SweepRates:
+    """Log-log slopes of a ``min_gap_sweep``: the mean gap's, weighted by (mean / SE)^2 (the inverse
+    delta-method variance of its log), with its standard error; the derived law's slope by the same
+    weighted fit (it tends to the declared -2 as n grows); the median kappa's, unweighted."""
+    from vacuity.theory.rates import fit_loglog_slope
+
+    ns = [r["n"] for r in rows]
+    se_log = np.array([r["gap_se"] / r["gap_mean"] for r in rows])
+    w = 1.0 / se_log**2
+    slope, slope_se = fit_loglog_slope(ns, [r["gap_mean"] for r in rows], weights=w)
+    predicted, _ = fit_loglog_slope(ns, [r["gap_predicted"] for r in rows], weights=w)
+    # unit weights through the weighted path: the slope is the ordinary least-squares one, and two
+    # sizes are enough (its residual standard error, which needs three, is not used)
+    kslope, _ = fit_loglog_slope(ns, [r["kappa_median"] for r in rows], weights=np.ones(len(rows)))
+    return SweepRates(slope, slope_se, predicted, kslope)

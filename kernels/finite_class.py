@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import array_namespace
 
+from vacuity.kernels.arrays import to_numpy
 from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
-from vacuity.kernels.sampling import Draws  # noqa: F401  (re-exported for the figure)
+from vacuity.kernels.extended import gamma
+from vacuity.kernels.sampling import Draws
 from vacuity.theory.bound_params import check_class_size, check_count, check_n
 
 _CHUNK_ELEMENTS = 1 << 23  # entries of a (replicates x |H|) block kept at once
@@ -124,6 +126,34 @@ def brute_force_sups(problem: FiniteProblem, n: int, replicates: int, seed: int,
         sups.append(xp.max(xp.abs(r_hat - R)))
         counts.append(xp.sum(xp.astype(cells[None, :] == xp.arange(k)[:, None], xp.int64), axis=1))
     return xp.stack(sups), xp.stack(counts)
+
+
+def matrix_sup_rounding_bound(cells: int) -> float:
+    """Bound on |sup (point by point) - sup (L (N/n - P))| on the same draws: the matrix path is a
+    (2m)-term dot product of |N/n - P| <= N/n + P (total <= 2), after the subtraction N/n - P and the
+    division, so it errs by at most gamma_{2m+2} * 2, 2m = ``cells`` (the point-by-point mean of 0/1
+    losses is exact up to the same order; docs/derivations/classical_bounds.md)."""
+    return 2.0 * gamma(cells + 2)
+
+
+def risk_bias_z(problem: FiniteProblem, counts, n: int) -> np.ndarray:
+    """|mean over replicates of (R_hat(h) - R(h))| / SE for every hypothesis h, R_hat = L N / n from
+    cell counts (replicates, 2m), R = L P exact. Unbiased empirical risks give Student-t(R - 1)
+    statistics; a hypothesis whose R_hat never varies gets 0."""
+    cnt = np.asarray(to_numpy(counts), dtype=np.float64)
+    r_hat = (cnt / n) @ problem.losses.T  # (replicates, |H|)
+    diff = r_hat - problem.risks[None, :]
+    se = diff.std(axis=0, ddof=1) / np.sqrt(cnt.shape[0])
+    return np.abs(diff.mean(axis=0)) / np.where(se > 0, se, np.inf)
+
+
+def prefix_sup_quantiles(problem: FiniteProblem, n: int, replicates: int, delta: float, ks, seed: int) -> list[float]:
+    """sqrt(n) times the (1 - delta)-quantile of max over the first k hypotheses of |R_hat - R|, for each k
+    in ``ks``: how the uniform deviation grows with the class size at a fixed n (NumPy)."""
+    counts = Draws(np, seed).multinomial(n, problem.cell_probs, replicates)
+    z = np.abs((counts / n - problem.cell_probs) @ problem.losses.T)
+    run_max = np.maximum.accumulate(z, axis=1)
+    return [float(np.quantile(run_max[:, k - 1], 1 - delta)) * np.sqrt(n) for k in ks]
 
 
 RATE_DOMAIN = 16

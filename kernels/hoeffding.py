@@ -76,6 +76,11 @@ def exact_mean_deviation(ns, p: float) -> np.ndarray:
     return np.asarray(out)
 
 
+def exact_mean_square_deviation(n: int, p: float) -> float:
+    """E (R_hat - R)^2 = Var(X/n) = p (1 - p) / n exactly, X ~ Binomial(n, p)."""
+    return p * (1 - p) / n
+
+
 def exact_tail(n: int, p: float, eps: float) -> float:
     """P[|X/n - p| >= eps] for X ~ Binomial(n, p).
 

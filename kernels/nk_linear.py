@@ -20,6 +20,10 @@ the exact samplers draw test margins from it; all three report the exact conditi
 
 Random numbers come from NumPy's PCG64 on the host (same seed, same numbers on every backend) and are
 moved to the arrays' namespace for the linear algebra.
+
+The checked proof's replicates (independent training sets per sampler, the failure events of the D
+condition) and the limits on what one check may hold are here too; the tolerances it judges them with
+are in ``vacuity.kernels.nk_linear_tolerances``.
 """
 
 from __future__ import annotations
@@ -332,3 +336,95 @@ def rank_one_batch(n, D, reps, *, s2=32.0, seed=0, xp=None):
 
 
 SAMPLERS = {"brute_force": brute_force, "bartlett": bartlett, "rank_one": rank_one}
+
+
+# ------------------------------------------------------------------------ replicates and sizes
+
+
+def replicates(name, reps, seed, *, n, D, K=1, c=2.0, c_prime=2.0, s2=32.0):
+    """Train margins of points 0 and 1 ((reps, 2)) and ||w2||^2 ((reps,)) of ``reps`` independent
+    training sets drawn by ``SAMPLERS[name]`` with seeds seed, seed + 1, ... (no test points)."""
+    f = SAMPLERS[name]
+    margins, norms = np.empty((reps, 2)), np.empty(reps)
+    for k in range(reps):
+        r = f(n, D, K=K, c=c, c_prime=c_prime, s2=s2, n_test=0, seed=seed + k)
+        margins[k] = _np(r.train_margins)[:2]
+        norms[k] = r.w2_norm2
+    return margins, norms
+
+
+def conditional_test_errors(D, c, c_prime, s2, norms) -> np.ndarray:
+    """``conditional_test_error`` at each ||w2||^2 in ``norms``."""
+    return np.array([conditional_test_error(D, c, c_prime, s2, v) for v in _np(norms)])
+
+
+def centred_moments(m0, m1, mean):
+    """Means of (m0 - mean)^2 and of (m0 - mean)(m1 - mean) over replicates: with the mean derived
+    rather than estimated, unbiased estimates of the margins' variance and covariance (m1 None: no
+    covariance)."""
+    x0 = m0 - mean
+    cov = None if m1 is None else float(np.mean(x0 * (m1 - mean)))
+    return float(np.mean(x0 * x0)), cov
+
+
+def condition_failures(n, D, reps, *, eps, c=2.0, c_prime=2.0, s2=32.0, seed=0) -> np.ndarray:
+    """For ``reps`` rank-one training sets: whether any of train error 0, S' error 1 and test error
+    <= eps fails (the three events the sufficient condition on D guarantees together)."""
+    G1, norms = (_np(a) for a in rank_one_batch(n, D, reps, s2=s2, seed=seed))
+    cc = c * c_prime
+    train_ok = np.all(cc + G1 > 0, axis=1)
+    sprime_ok = np.all(cc - G1 <= 0, axis=1)
+    test_ok = conditional_test_errors(D, c, c_prime, s2, norms) <= eps
+    return ~(train_ok & sprime_ok & test_ok)
+
+
+def error_rate(margins) -> float:
+    """Fraction of margins <= 0 (a zero margin is an error)."""
+    return float(np.mean(_np(margins) <= 0.0))
+
+
+def same_signs(*pairs) -> bool:
+    """Whether each pair of margin arrays agrees in sign everywhere."""
+    return all(bool(np.all(np.sign(_np(a)) == np.sign(_np(b)))) for a, b in pairs)
+
+
+MAX_ARRAY_NUMBERS = 2**27  # one float64 array of 1 GiB; a check holds a few such at once
+MAX_BRUTE_DRAWS = 10**10  # normals drawn by the brute force: about 100 s at 1e8 per second
+
+
+def check_sizes(*, mc_reps, ks_n, torch_n, torch_D, K, brute_n, brute_n_test, brute_D) -> None:
+    """ValueError when a product of sizes exceeds what one check may hold or draw (single sizes are
+    capped by the claim's parameters): the D-condition Monte Carlo holds mc_reps x n margins at
+    n = 4 ks_n, torch the torch_n x (K + torch_D) data several times, and the brute force draws
+    (brute_n + brute_n_test) x brute_D normals."""
+    for what, count, cap, why in (
+            ("mc_reps x 4 ks_n", mc_reps * 4 * ks_n, MAX_ARRAY_NUMBERS,
+             "float64 numbers in one Monte Carlo array (1 GiB at the limit)"),
+            ("torch_n x (K + torch_D)", torch_n * (K + torch_D), MAX_ARRAY_NUMBERS,
+             "float64 numbers in the torch data (1 GiB at the limit, held several times)"),
+            ("(brute_n + brute_n_test) x brute_D", (brute_n + brute_n_test) * brute_D,
+             MAX_BRUTE_DRAWS, "normal draws of the brute force (about 100 s at the limit)")):
+        if count > cap:
+            raise ValueError(f"{what} = {count:.3g} exceeds {cap:.3g} {why}; lower one of them")
+
+
+def error_sweep(st, eps: float, *, seed: int, ns, ratios, reps: int) -> dict:
+    """Test error, S' error and ||w2|| vs n at fixed D/n (rank-one sampler, ``reps`` sets per point), for
+    the figure; ``st`` is a ``vacuity.theory.nk_linear.Setting``."""
+    from vacuity.kernels.arrays import to_numpy
+
+    rows = []
+    for r in ratios:
+        for m in ns:
+            D = int(r * m)
+            G1, norms = (to_numpy(a) for a in rank_one_batch(m, D, reps, s2=st.s2, seed=seed + m + r))
+            test = np.array([conditional_test_error(D, st.c, st.c_prime, st.s2, v) for v in norms])
+            rows.append({
+                "ratio": r, "n": m, "D": D,
+                "test_error": float(test.mean()),
+                "test_error_expected": expected_test_error(m, D, st.c, st.c_prime, st.s2),
+                "s_prime_error": float(np.mean(st.signal - G1 <= 0)),
+                "train_error": float(np.mean(st.signal + G1 <= 0)),
+                "w2_norm": float(np.sqrt(norms).mean()),
+            })
+    return {"rows": rows, "eps": eps}

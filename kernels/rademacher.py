@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from array_api_compat import array_namespace, device as array_device
+from array_api_compat import array_namespace
+from array_api_compat import device as array_device
 
 from vacuity.kernels.arrays import on_cpu, to_numpy
 
@@ -214,6 +215,46 @@ def random_sign_set(size: int, n: int, rng: np.random.Generator) -> np.ndarray:
     if size < 1 or n < 1:
         raise ValueError(f"need a set of size >= 1 on n >= 1 points; got size = {size}, n = {n}")
     return (2 * rng.integers(0, 2, size=(size, n)) - 1).astype(np.float64)
+
+
+def second_moment_exact(X) -> float:
+    """E_sigma ||sum_i sigma_i x_i||^2 = sum_i ||x_i||^2 (E sigma_i sigma_j = delta_ij), the exact value
+    the Monte Carlo ``second_moment`` estimates (NumPy X)."""
+    return float(np.sum(np.asarray(X) ** 2))
+
+
+def sweep_sizes(lo: int, hi: int) -> list[int]:
+    """Sample sizes of the rate sweep: lo, 4 lo, 16 lo, ... up to hi, and hi itself if not reached."""
+    out, m = [], lo
+    while m <= hi:
+        out.append(m)
+        m *= 4
+    if out[-1] != hi:
+        out.append(hi)
+    return out
+
+
+def random_label_sup_deviations(n: int, d: int, r: float, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Thm 3.3 (Mohri et al.) in simulation: labels independent of x (every g has risk exactly 1/2) and the
+    [0, 1]-valued class g_w(x, y) = (1 + y <w, x> / (r Lambda)) / 2, ||w|| <= Lambda, on n points uniform on
+    the sphere of radius r in R^d. Then sup_g (E g - E_S g) = ||(1/n) sum y_i x_i|| / (2 r) exactly (the
+    sup of a linear functional over the ball, Cauchy-Schwarz); one value per sample S."""
+    phi = np.empty(samples)
+    for k in range(samples):
+        X = sphere_points(n, d, r, rng)
+        y = 2.0 * rng.integers(0, 2, n) - 1.0
+        phi[k] = np.linalg.norm(y @ X) / (2 * r * n)
+    return phi
+
+
+def random_label_class_complexity(n: int, r: float, lam: float) -> float:
+    """An upper bound on both Rademacher complexities of the class G of ``random_label_sup_deviations``:
+    Rhat_S(G) = Rhat_S(H) / (2 r Lambda) (the constant term of g has mean zero over the signs, and the
+    y_i sigma_i are again Rademacher signs) and
+    Rhat_S(H) <= r Lambda / sqrt(n) (``theory.rademacher.linear_bound``), i.e. 1 / (2 sqrt(n))."""
+    from vacuity.theory import rademacher as T
+
+    return T.linear_bound_value(n, r, lam) / (2 * r * lam)
 
 
 # ------------------------------------------------------------ the generic rate test's simulator

@@ -10,6 +10,12 @@ import numpy as np
 from array_api_compat import is_cupy_namespace
 
 
+def child_seed(seed: int, *tags: int) -> int:
+    """An independent 32-bit seed for the stream named by ``tags`` under ``seed`` (NumPy's SeedSequence
+    mixes all of them), so that adding a stream never shifts another one's draws."""
+    return int(np.random.SeedSequence([seed, *tags]).generate_state(1)[0])
+
+
 class Draws:
     """uniform / binomial / multinomial draws as arrays of namespace ``xp`` (float64 / int64)."""
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from vacuity.kernels.arrays import to_numpy
 from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
+from vacuity.kernels.extended import U as _UNIT  # unit roundoff 2^-53 (the parameter U below is uniforms)
 from vacuity.kernels.sampling import Draws
 from vacuity.theory.bound_params import check_count, check_n
 
@@ -62,6 +64,19 @@ def brute_force_sups(U, xp=np):
         r_hat = xp.sum(losses, axis=1) / x.shape[0]
         out.append(xp.max((1.0 - t) - r_hat))
     return xp.stack(out)
+
+
+SUP_PATHS_ROUNDING = 4 * _UNIT
+"""Bound on |sorted formula - brute force| for one row: each side is a difference of two quantities in
+[0, 1] (k/n - U_(k), resp. (1 - t) - R_hat(h_t)), each at most one rounding (u) away from exact, so the
+two computed sups differ by at most 4u."""
+
+
+def sup_paths_gap(U, xp=np) -> float:
+    """max over rows of U of |D_n^+ (sorted formula) - D_n^+ (brute force over thresholds)|."""
+    fast, _ = sups_from_uniforms(U, xp)
+    slow = brute_force_sups(U, xp)
+    return float(np.max(np.abs(to_numpy(fast) - to_numpy(slow))))
 
 
 def exact_mean_one_sided(ns) -> np.ndarray:

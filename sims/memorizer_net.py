@@ -27,7 +27,7 @@ class MemorizerNet(nn.Module):
         self.w = nn.Parameter(w)
 
     @classmethod
-    def from_memorizer(cls, m, *, dtype=None, device=None) -> "MemorizerNet":
+    def from_memorizer(cls, m, *, dtype=None, device=None) -> MemorizerNet:
         dtype = dtype or torch.float64
         device = device or "cpu"
         return cls(*(_tensor(v, dtype, device) for v in (m.a, m.b, m.w)))

@@ -7,8 +7,10 @@ Monte Carlo estimate of a *lower bound* on R̂_S(H) = E_σ sup_{h in H} (1/n) Σ
 random signs, R̂_S(H) is about 1 and every Rademacher bound on the same class is vacuous. The same
 architecture trained on the true (binary) labels shows what the bound was supposed to predict.
 
-K networks train at once: their weights are stacked as (K, fan_in, fan_out) tensors and each layer is
-one batched matmul, so K sign draws cost one training run's worth of Python overhead.
+The K networks of the K sign draws train as one group of the one trainer (``vacuity.sims.train``):
+the binary logistic loss softplus(-t f) on one output unit, SGD with momentum, a constant learning rate,
+each network with its own seed-derived initialization (torch's default, as ``models.MLP``) and data
+order, so a group of K gives the numbers of K networks trained one by one.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
+from vacuity.sims import train as T
+from vacuity.sims.data import Dataset
 from vacuity.sims.threads import torch_threads
+from vacuity.sims.train import derive_seed
 
 DATASETS = ("digits", "mnist1d", "mnist")  # mnist reads the IDX files under $VACUITY_DATA
 
@@ -63,42 +67,13 @@ def _dataset(name: str, seed: int, root=None) -> Split:
     return Split(name, Xtr, _binary(ds.y_train), Xte, _binary(ds.y_test))
 
 
-# --------------------------------------------------------------------------- K MLPs at once
-
-
-class BatchedMLP:
-    """K independent ReLU MLPs d -> width (x depth hidden layers) -> 1, weights stacked along a leading K axis."""
-
-    def __init__(self, K: int, d: int, width: int, *, generator: torch.Generator, depth: int = 2,
-                 dtype=torch.float32, device="cpu"):
-        if K < 1 or d < 1 or width < 1 or depth < 1:
-            raise ValueError(f"need K, d, width, depth >= 1; got {K}, {d}, {width}, {depth}")
-        dims = [d] + [width] * depth + [1]
-        self.params: list[torch.Tensor] = []
-        for fan_in, fan_out in zip(dims[:-1], dims[1:]):
-            gain = 2.0 if fan_out != 1 else 1.0  # He init for ReLU layers, variance 1/fan_in at the output
-            W = torch.randn(K, fan_in, fan_out, generator=generator, dtype=dtype) * math.sqrt(gain / fan_in)
-            self.params += [W.to(device).requires_grad_(), torch.zeros(K, 1, fan_out, dtype=dtype, device=device,
-                                                                       requires_grad=True)]
-
-    def __call__(self, X: torch.Tensor) -> torch.Tensor:
-        """X (n, d) shared by all K networks, or (K, n, d); returns outputs (K, n)."""
-        h = X
-        last = len(self.params) // 2 - 1
-        for layer in range(last + 1):
-            W, b = self.params[2 * layer], self.params[2 * layer + 1]
-            h = torch.matmul(h, W) + b
-            if layer < last:
-                h = torch.relu(h)
-        return h.squeeze(-1)
-
-    @property
-    def n_params(self) -> int:
-        return sum(p[0].numel() for p in self.params)
+# ------------------------------------------------------------------- the networks, on the group trainer
 
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The claim's training settings; ``trainer_config`` turns them into the group trainer's."""
+
     width: int = 256
     depth: int = 1
     epochs: int = 60
@@ -118,38 +93,38 @@ class TrainConfig:
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must lie in [0, 1); got {self.momentum!r}")
 
+    def trainer_config(self, n: int) -> T.TrainConfig:
+        """ReLU MLP d -> width (x depth) -> 1, logistic loss on the signs, constant learning rate, the
+        full ``epochs`` over n points (no early stop: the clipped estimate reads the outputs' size)."""
+        return T.TrainConfig(model=f"mlp{self.depth}x{self.width}", lr=self.lr, momentum=self.momentum,
+                             lr_decay=1.0, batch_size=self.batch, max_steps=self.epochs * math.ceil(n / self.batch),
+                             loss="logistic", stop="budget", crop_pad=0)
 
-def train(X: np.ndarray, targets: np.ndarray, cfg: TrainConfig, *, seed: int, device="cpu"):
-    """Minibatch SGD with momentum on the logistic loss log(1 + exp(-t f)), one network per row of
-    ``targets`` (K, n) in {-1, +1}; all K see the same minibatch indices. Returns (model, X tensor)."""
+
+def train_networks(X: np.ndarray, targets: np.ndarray, cfg: TrainConfig, *, seeds, device="cpu") -> T.GroupTrainer:
+    """One network per row of ``targets`` (K, n) in {-1, +1} on the points X (n, d), trained as one group
+    (``train.fit_group``), network k from ``seeds[k]`` (its initialization and data order). Returns the
+    trained group; ``outputs`` reads it on any points (the group has no test split: nothing to evaluate
+    after each epoch but the training points)."""
     targets = np.asarray(targets, dtype=np.float64)
     if targets.ndim != 2 or targets.shape[1] != X.shape[0]:
         raise ValueError(f"targets must be (K, n) with n = {X.shape[0]} rows of X; got {targets.shape}")
     if not np.all(np.abs(targets) == 1):
         raise ValueError("targets must be +-1")
+    if len(seeds) != targets.shape[0]:
+        raise ValueError(f"need one seed per row of targets; got {len(seeds)} for {targets.shape[0]}")
+    X = np.asarray(X, dtype=np.float32)  # one array for every run: the group stores it once
+    none = np.zeros(0, dtype=np.int64)
+    runs = [T.RunSpec(Dataset(X, (t > 0).astype(np.int64), X[:0], none, 2, X.shape[1:], "signs"), seed=int(s))
+            for t, s in zip(targets, seeds)]
     with torch_threads(cfg.threads):
-        return _train(X, targets, cfg, seed=seed, device=device)
+        return T.fit_group(cfg.trainer_config(X.shape[0]), runs, device=device)
 
 
-def _train(X, targets, cfg, *, seed, device):
-    g = torch.Generator().manual_seed(int(seed))
-    K, n = targets.shape
-    model = BatchedMLP(K, X.shape[1], cfg.width, generator=g, depth=cfg.depth, device=device)
-    Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
-    Tt = torch.as_tensor(targets, dtype=torch.float32, device=device)
-    opt = torch.optim.SGD(model.params, lr=cfg.lr, momentum=cfg.momentum)
-    bs = min(cfg.batch, n)
-    for _ in range(cfg.epochs):
-        perm = torch.randperm(n, generator=g).to(device)
-        for start in range(0, n, bs):
-            idx = perm[start:start + bs]
-            f = model(Xt[idx])
-            # sum over networks of each one's mean loss: every network gets its own gradient
-            loss = torch.nn.functional.softplus(-Tt[:, idx] * f).mean(dim=1).sum()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-    return model, Xt
+def outputs(group: T.GroupTrainer, X: np.ndarray, threads: int = 0) -> np.ndarray:
+    """The K networks' outputs f(x) on the points X (n, d), as a float64 array (K, n)."""
+    with torch_threads(threads):
+        return group.predict(X)[..., 0].double().cpu().numpy()
 
 
 @dataclass(frozen=True)
@@ -186,19 +161,14 @@ class SignFit:
         return (1.0 - self.mean) / 2.0
 
 
-def _seed(seed: int, *tags: int) -> int:
-    return int(np.random.SeedSequence([seed, *tags]).generate_state(1)[0] & 0x7FFFFFFF)
-
-
 def fit_random_signs(X: np.ndarray, *, draws: int, cfg: TrainConfig, seed: int, device="cpu") -> SignFit:
     """Train ``draws`` networks on independent random signs for the points X (n, d)."""
     if draws < 2:
         raise ValueError(f"draws must be at least 2 (a standard error needs two); got {draws}")
     n = X.shape[0]
-    sigma = 2.0 * np.random.default_rng(_seed(seed, n, 1)).integers(0, 2, size=(draws, n)) - 1.0
-    model, Xt = train(X, sigma, cfg, seed=_seed(seed, n, 2), device=device)
-    with torch.no_grad(), torch_threads(cfg.threads):
-        f = model(Xt).double().cpu().numpy()
+    sigma = 2.0 * np.random.default_rng(derive_seed(seed, n, 1)).integers(0, 2, size=(draws, n)) - 1.0
+    group = train_networks(X, sigma, cfg, seeds=[derive_seed(seed, n, 2, j) for j in range(draws)], device=device)
+    f = outputs(group, X, cfg.threads)
     return SignFit(n, np.mean(sigma * np.sign(f), axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1))
 
 
@@ -216,10 +186,9 @@ def fit_true_labels(split: Split, n: int, *, cfg: TrainConfig, seed: int, device
     if not 1 <= n <= split.X_train.shape[0]:
         raise ValueError(f"n must lie in 1..{split.X_train.shape[0]} for {split.name}; got {n}")
     X, y = split.X_train[:n], split.y_train[:n]
-    model, Xt = train(X, y[None, :], cfg, seed=_seed(seed, n, 3), device=device)
-    with torch.no_grad(), torch_threads(cfg.threads):
-        f_train = model(Xt)[0].double().cpu().numpy()
-        f_test = model(torch.as_tensor(split.X_test, dtype=torch.float32, device=device))[0].double().cpu().numpy()
+    group = train_networks(X, y[None, :], cfg, seeds=[derive_seed(seed, n, 3)], device=device)
+    f_train = outputs(group, X, cfg.threads)[0]
+    f_test = outputs(group, split.X_test, cfg.threads)[0]
     train_err = float(np.mean(np.sign(f_train) != y))
     test_err = float(np.mean(np.sign(f_test) != split.y_test))
     m = split.X_test.shape[0]

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from vacuity import atomic
 from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as T
@@ -295,20 +296,8 @@ def json_safe(x):
 
 
 def _write_json(path: Path, obj) -> None:
-    """Atomic: a temporary file in the same folder, flushed to disk, then renamed over ``path``."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(json_safe(obj), fh, allow_nan=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomic (``vacuity.atomic``): a crash leaves the previous file; non-finite numbers become null."""
+    atomic.write_json(path, json_safe(obj), indent=None)
 
 
 # --------------------------------------------------------------------------------------- summary

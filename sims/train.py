@@ -4,143 +4,62 @@ decay / random crop, checkpoints that resume to the same result as an uninterrup
 Every model of a group keeps its own seed-derived initialization, data order, augmentation and dropout
 draws, so a group of K gives the same numbers (to rounding) as K groups of one. The MLPs run as grouped
 matrix products (``baddbmm`` over stacked weights) with the training step written out by hand (forward,
-softmax cross-entropy gradient, backward, momentum fused into the weight-gradient product) on buffers
-reused from step to step; K = 1 runs the same step, so a group of one is the fair sequential baseline.
-The conv nets run through ``torch.func.vmap`` over ``functional_call`` with stacked parameters and
-buffers (BatchNorm running statistics included).
+the loss's output gradient, backward, momentum fused into the weight-gradient product) on buffers reused
+from step to step; K = 1 runs the same step, so a group of one is the fair sequential baseline. The conv
+nets run through ``torch.func.vmap`` over ``functional_call`` with stacked parameters and buffers
+(BatchNorm running statistics included).
+
+The loss is a strategy (``losses``: softmax cross-entropy by default, binary logistic, per-class sigmoid
+cross-entropy, squared), and so is the stop rule (``stopping``: training accuracy, the step budget, or a
+margin on most training points), each chosen by name in ``TrainConfig``.
 
 Settings follow Zhang et al. (2017), App. A: SGD with momentum 0.9, an initial learning rate per model,
 multiplied by 0.95 every epoch (``decay_steps`` can set another period in steps); no explicit
-regularization unless switched on. A model stops when its training accuracy reaches ``fit_threshold``
-(checked on the whole training set at the end of each epoch) or at the step budget.
+regularization unless switched on. By default a model stops when its training accuracy reaches
+``fit_threshold`` (checked on the whole training set at the end of each epoch) or at the step budget.
+
+What is trained (settings, runs, results, seeds, models, fingerprints) lives in ``runs``; its names are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import io
 import math
-import os
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 from torch.func import functional_call, stack_module_state, vmap
 
+from vacuity import atomic
+from vacuity.sims import losses as LS
 from vacuity.sims import models as M
-from vacuity.sims.data import Dataset
+from vacuity.sims import stopping
+from vacuity.sims.runs import (  # noqa: F401  (re-exported: the trainer's public names)
+    MLP_NAME,
+    RunResult,
+    RunSpec,
+    TrainConfig,
+    _seed,
+    build_model,
+    derive_seed,
+    fingerprint,
+)
 
 CHECKPOINT_VERSION = 1
 EVAL_CHUNK = 2048
 EVAL_CHUNK_MLP = 256  # rows per MLP evaluation product: activations stay cache-sized, buffers reused
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    model: str = "mlp1x512"
-    lr: float | None = None  # None: the paper's rate for the model (models.LEARNING_RATES)
-    momentum: float = 0.9
-    lr_decay: float = 0.95
-    decay_steps: int = 0  # 0: decay once per epoch
-    batch_size: int = 128
-    max_steps: int = 10_000
-    fit_threshold: float = 1.0  # stop a model when its training accuracy reaches this
-    stop_at_fit: bool = True
-    patience: int = 0  # early stopping: epochs without a better test accuracy (0: off)
-    dropout: float = 0.0
-    crop_pad: int = 2  # random crop = zero-pad by this many pixels, then crop back at a random offset
-
-    def __post_init__(self):
-        if self.model not in M.MODELS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(M.MODELS)}")
-        checks = [(self.lr is None or self.lr > 0, "lr must be positive"),
-                  (0 <= self.momentum < 1, "momentum must lie in [0, 1)"),
-                  (0 < self.lr_decay <= 1, "lr_decay must lie in (0, 1]"),
-                  (self.decay_steps >= 0, "decay_steps must be >= 0"),
-                  (self.batch_size >= 1, "batch_size must be at least 1"),
-                  (self.max_steps >= 1, "max_steps must be at least 1"),
-                  (0 < self.fit_threshold <= 1, "fit_threshold must lie in (0, 1]"),
-                  (self.patience >= 0, "patience must be >= 0"),
-                  (0 <= self.dropout < 1, "dropout must lie in [0, 1)"),
-                  (self.crop_pad >= 0, "crop_pad must be >= 0")]
-        for ok, msg in checks:
-            if not ok:
-                raise ValueError(msg)
-
-    @property
-    def learning_rate(self) -> float:
-        return self.lr if self.lr is not None else M.LEARNING_RATES[self.model]
-
-
-@dataclass
-class RunSpec:
-    """One model of a group: its data (a fixed variant), seed and regularizers."""
-
-    data: Dataset
-    seed: int = 0
-    weight_decay: float = 0.0
-    crop: bool = False
-    label: str = ""
-
-
-@dataclass
-class RunResult:
-    label: str
-    seed: int
-    weight_decay: float
-    crop: bool
-    steps: int  # steps trained
-    fit_step: int | None  # first end-of-epoch step with training accuracy >= fit_threshold
-    train_acc: float
-    test_acc: float
-    best_test_acc: float
-    train_loss: float
-    seconds: float
-    history: dict = field(default_factory=dict)  # per epoch: step, lr, loss (minibatch mean), accuracies
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-def _seed(*parts: int) -> int:
-    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1, np.uint64)[0] >> 1)
-
-
-def fingerprint(cfg: TrainConfig, runs: list[RunSpec]) -> str:
-    """What a checkpoint belongs to: settings, per-model seeds/regularizers and the data's bytes."""
-    h = hashlib.sha256(repr(asdict(cfg)).encode())
-    for r in runs:
-        h.update(repr((r.seed, r.weight_decay, r.crop, r.label, r.data.shape, r.data.n_classes)).encode())
-        for a in (r.data.x_train, r.data.y_train, r.data.x_test, r.data.y_test):
-            h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
-
-
 def atomic_save(obj, path: Path) -> None:
     """torch.save through a temporary file and a rename: a crash leaves the previous checkpoint."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    torch.save(obj, buf)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.write_with(path, lambda buf: torch.save(obj, buf))
 
 
-def epoch_targets(trainer: "GroupTrainer", epoch: int) -> torch.Tensor:
+def epoch_targets(trainer: GroupTrainer, epoch: int) -> torch.Tensor:
     """The (K, n) training targets of an epoch: the fixed labels drawn once with the data set."""
     return trainer.y_train
 
@@ -157,6 +76,9 @@ class GroupTrainer:
         self.K = len(runs)
         d0 = runs[0].data
         self.shape, self.n_classes, self.n = tuple(d0.shape), d0.n_classes, len(d0.y_train)
+        self.loss = LS.get(cfg.loss)
+        self.n_outputs = self.loss.outputs(self.n_classes)
+        self.stop_rule = stopping.from_config(cfg)
         self.steps_per_epoch = math.ceil(self.n / cfg.batch_size)
         self.decay_steps = cfg.decay_steps or self.steps_per_epoch
         self.is_mlp = cfg.model.startswith("mlp")
@@ -181,7 +103,7 @@ class GroupTrainer:
         for r in runs:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(_seed(r.seed, 0))
-                modules.append(M.build(cfg.model, self.shape, self.n_classes, dropout=cfg.dropout))
+                modules.append(build_model(cfg.model, self.shape, self.n_outputs, dropout=cfg.dropout))
         params, buffers = stack_module_state(modules)
         self.params = {k: v.detach().to(self.device).requires_grad_(True) for k, v in params.items()}
         self.buffers = {k: v.to(self.device) for k, v in buffers.items()}
@@ -211,15 +133,16 @@ class GroupTrainer:
         self.final: list[dict | None] = [None] * self.K
         self.best_test = [0.0] * self.K
         self.since_best = [0] * self.K
-        self.history = [{"step": [], "lr": [], "loss": [], "train_acc": [], "test_acc": [], "train_loss": []}
-                        for _ in range(self.K)]
+        keys = ["step", "lr", "loss", "train_acc", "test_acc", "train_loss"]
+        keys += ["margin_frac"] if self.stop_rule.needs_margins else []
+        self.history = [{key: [] for key in keys} for _ in range(self.K)]
         self.seconds = 0.0
         self.fingerprint = fingerprint(cfg, runs)
 
     # ---------------------------------------------------------------------------------- forward
 
     def forward(self, x: torch.Tensor, train: bool, params=None, buffers=None, models=None) -> torch.Tensor:
-        """x (k, B, *shape) -> logits (k, B, classes) for the models listed in ``models`` (default all),
+        """x (k, B, *shape) -> outputs (k, B, n_outputs) for the models listed in ``models`` (default all),
         whose stacked parameters are ``params``; model j sees x[j] only."""
         params = self.params if params is None else params
         buffers = self.buffers if buffers is None else buffers
@@ -230,6 +153,16 @@ class GroupTrainer:
         self.base.train(train)
         fn = lambda p, b, xb: functional_call(self.base, (p, b), (xb,))  # noqa: E731
         return vmap(fn)(params, buffers, x)
+
+    @torch.no_grad()
+    def predict(self, x) -> torch.Tensor:
+        """Every model's outputs (K, n, n_outputs) in eval mode on inputs x (n, *shape), the same for all."""
+        self.sync()
+        x = torch.as_tensor(x, dtype=torch.float32, device=self.device)
+        step = EVAL_CHUNK_MLP if self.is_mlp else EVAL_CHUNK
+        chunks = [self.forward(x[s:s + step].expand(self.K, *x[s:s + step].shape), train=False)
+                  for s in range(0, len(x), step)]
+        return torch.cat(chunks, 1) if chunks else torch.zeros(self.K, 0, self.n_outputs, device=self.device)
 
     # ------------------------------------------------------------------------------------ steps
 
@@ -329,19 +262,15 @@ class GroupTrainer:
         Activations are feature-major, (k, width, B): W @ h^T is the faster product for the narrow
         output layer (10 classes: about twice as fast as h @ W^T on CPU), the softmax then runs over a
         short middle axis (over ten times faster than over the last one), and the weight gradients come
-        out in W's own layout. The momentum update is fused into the weight-gradient product
-        (buf <- momentum * buf + g h^T, one ``baddbmm_``), weight decay then adds wd * p, and
-        p -= lr * buf: torch.optim.SGD's update (momentum, no dampening) up to float32 rounding."""
-        k, B = yb.shape
+        out in W's own layout. The loss (``self.loss``) gives the losses and the output gradient. The
+        momentum update is fused into the weight-gradient product (buf <- momentum * buf + g h^T, one
+        ``baddbmm_``), weight decay then adds wd * p, and p -= lr * buf: torch.optim.SGD's update
+        (momentum, no dampening) up to float32 rounding."""
         L = len(self.linear_names)
         keep = 1.0 - self.cfg.dropout
         masks: list[torch.Tensor] = []
         acts = self._mlp_forward(x, params, True, models, buf["h"], masks)
-        logp = torch.log_softmax(acts[-1], 1)
-        target = yb.unsqueeze(1)
-        losses = logp.gather(1, target).squeeze(1).mean(1).neg_()
-        # d(sum of per-model mean cross-entropies)/d logits = (softmax - onehot) / B
-        g = logp.exp_().scatter_add_(1, target, torch.full_like(target, -1, dtype=logp.dtype)).div_(B)
+        losses, g = self.loss.value_and_grad(acts[-1], yb)  # g: d(sum of the k minibatch means)/d outputs
         mom = self.cfg.momentum
         wdv = wd.view(-1, 1, 1)
         for i in reversed(range(L)):
@@ -364,10 +293,8 @@ class GroupTrainer:
         torch._foreach_add_(params, moms, alpha=-self.lr_at(self.step))
         return losses
 
-    def _losses(self, logits: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
-        k, b = yb.shape
-        return torch.nn.functional.cross_entropy(logits.reshape(k * b, -1), yb.reshape(k * b),
-                                                 reduction="none").view(k, b).mean(1)
+    def _losses(self, outputs: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        return self.loss.mean(outputs, yb)
 
     def _step_all(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         # the common case, kept lean: every model trains, on the stacked tensors themselves
@@ -462,12 +389,16 @@ class GroupTrainer:
 
     @torch.no_grad()
     def evaluate(self, models: list[int] | None = None) -> dict[str, torch.Tensor]:
-        """Accuracy and mean loss on the whole training and test sets (eval mode), (K,) each; entries of
-        models not listed stay 0."""
+        """Accuracy and mean loss on the whole training and test sets (eval mode), (K,) each, and for a
+        margin stop rule the fraction of training points with margin >= gamma (``train_margin_frac``);
+        entries of models not listed stay 0, an empty split gives NaN."""
         self.sync()
         models = list(range(self.K)) if models is None else models
         out = {f"{s}_{m}": torch.zeros(self.K, device=self.device)
                for s in ("train", "test") for m in ("acc", "loss")}
+        rule = self.stop_rule
+        if rule.needs_margins:
+            out["train_margin_frac"] = torch.zeros(self.K, device=self.device)
         if not models:
             return out
         sel = torch.tensor(models, device=self.device)
@@ -479,6 +410,8 @@ class GroupTrainer:
             y = y[sel]
             correct = torch.zeros(len(models), device=self.device)
             loss = torch.zeros(len(models), device=self.device)
+            above = (torch.zeros(len(models), device=self.device) if split == "train" and rule.needs_margins
+                     else None)
             n = y.shape[1]
             step = EVAL_CHUNK_MLP if self.is_mlp else EVAL_CHUNK
             plist = [params[n] for pair in self.linear_names for n in pair]
@@ -486,17 +419,22 @@ class GroupTrainer:
                 chunk = slice(s, s + step)
                 xb = x[chunk].expand(len(models), *x[chunk].shape) if shared else x[sel, chunk]
                 yb = y[:, chunk]
-                if self.is_mlp:  # feature-major logits (k, classes, rows) on reused buffers
+                if self.is_mlp:  # feature-major outputs (k, n_outputs, rows) on reused buffers
                     hbuf = self._step_buffers(len(models), yb.shape[1])["h"]
-                    logits = self._mlp_forward(xb.flatten(2), plist, False, models, hbuf)[-1]
-                    correct += (logits.argmax(1) == yb).sum(1)
-                    loss -= torch.log_softmax(logits, 1).gather(1, yb.unsqueeze(1)).squeeze(1).sum(1)
-                    continue
-                logits = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
-                correct += (logits.argmax(-1) == yb).sum(1)
-                loss += self._losses(logits, yb) * yb.shape[1]
+                    f = self._mlp_forward(xb.flatten(2), plist, False, models, hbuf)[-1]
+                    dim = 1
+                    loss += self.loss.total(f, yb)
+                else:
+                    f = self.forward(xb, train=False, params=params, buffers=buffers, models=models)
+                    dim = -1
+                    loss += self._losses(f, yb) * yb.shape[1]
+                correct += self.loss.correct(f, yb, dim).sum(1)
+                if above is not None:
+                    above += (self.loss.margins(f, yb, dim) >= rule.gamma).sum(1)
             out[f"{split}_acc"][sel] = correct / n
             out[f"{split}_loss"][sel] = loss / n
+            if above is not None:
+                out["train_margin_frac"][sel] = above / n
         return out
 
     # ----------------------------------------------------------------------------- checkpoints
@@ -557,15 +495,19 @@ class GroupTrainer:
             h["loss"].append(float(total[k]) / max(steps, 1))
             for key in ("train_acc", "test_acc", "train_loss"):
                 h[key].append(metrics[key][k])
+            mine = {"train_acc": metrics["train_acc"][k]}
+            if "train_margin_frac" in metrics:
+                mine["margin_frac"] = metrics["train_margin_frac"][k]
+                h["margin_frac"].append(mine["margin_frac"])
             tr, te = metrics["train_acc"][k], metrics["test_acc"][k]
             if te > self.best_test[k]:
                 self.best_test[k], self.since_best[k] = te, 0
             else:
                 self.since_best[k] += 1
-            fitted = tr >= self.cfg.fit_threshold - 1e-12
+            fitted = tr >= self.cfg.fit_threshold - stopping.SLACK
             if fitted and self.fit_step[k] is None:
                 self.fit_step[k] = self.step
-            stop = ((fitted and self.cfg.stop_at_fit) or self.step >= self.cfg.max_steps
+            stop = (self.stop_rule.reached(mine) or self.step >= self.cfg.max_steps
                     or (self.cfg.patience and self.since_best[k] >= self.cfg.patience))
             if stop:
                 self.active[k] = False
@@ -586,13 +528,19 @@ class GroupTrainer:
         return out
 
 
-def train_group(cfg: TrainConfig, runs: list[RunSpec], *, checkpoint: Path | None = None, resume: bool = False,
-                progress: bool = False, description: str = "", device: str = "cpu",
-                on_epoch: Callable[[GroupTrainer], None] | None = None,
-                checkpoint_seconds: float = 0.0) -> list[RunResult]:
-    """Train the runs as one group until every model stopped. With a checkpoint path, save at the end of
-    an epoch once ``checkpoint_seconds`` passed since the last save (0: every epoch); with ``resume``
-    continue from it (the result equals an uninterrupted run's: checkpoints sit on epoch boundaries)."""
+def train_group(cfg: TrainConfig, runs: list[RunSpec], **kw) -> list[RunResult]:
+    """Train the runs as one group until every model stopped (``fit_group``'s settings); their results."""
+    return fit_group(cfg, runs, **kw).results()
+
+
+def fit_group(cfg: TrainConfig, runs: list[RunSpec], *, checkpoint: Path | None = None, resume: bool = False,
+              progress: bool = False, description: str = "", device: str = "cpu",
+              on_epoch: Callable[[GroupTrainer], None] | None = None,
+              checkpoint_seconds: float = 0.0) -> GroupTrainer:
+    """Train the runs as one group until every model stopped; the trained group (``predict`` reads its
+    models' outputs). With a checkpoint path, save at the end of an epoch once ``checkpoint_seconds``
+    passed since the last save (0: every epoch); with ``resume`` continue from it (the result equals an
+    uninterrupted run's: checkpoints sit on epoch boundaries)."""
     t = GroupTrainer(cfg, runs, device)
     if resume and checkpoint is not None and Path(checkpoint).is_file():
         try:
@@ -612,7 +560,7 @@ def train_group(cfg: TrainConfig, runs: list[RunSpec], *, checkpoint: Path | Non
             if on_epoch is not None:
                 on_epoch(t)
         finish(t.step)
-    return t.results()
+    return t
 
 
 class _progress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,3 +44,21 @@ def xp(request):
 
 
 from vacuity.kernels.arrays import to_numpy  # noqa: E402,F401  (one definition, shared)
+
+# Tolerances keyed by dtype, and the Monte Carlo band: one table (vacuity.kernels.tolerances), shared by
+# the claims and the tests. `tolerance(dtype)` takes NumPy/CuPy dtypes and torch dtypes by name;
+# `tolerance(dtype, override="...")` the named, commented exceptions.
+from vacuity.kernels.tolerances import SIGMAS, TOLERANCES, Tol, tolerance  # noqa: E402,F401
+
+
+@pytest.fixture
+def tol():
+    """The dtype-keyed tolerance lookup: ``tol(np.float64)``, ``tol(xp.float32)``, ``tol(torch.float64)``,
+    ``tol(x.dtype, override="chunked_mean")``; a ``Tol(rtol, atol)`` with ``.close(a, b)``."""
+    return tolerance
+
+
+from vacuity.proofs_checked.core.contract import ClaimContract  # noqa: E402
+
+# results recorded from main before the claim-units redesign (same overrides, seed 0)
+ClaimContract.recorded_dir = Path(__file__).parent / "golden"

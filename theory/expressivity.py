@@ -13,7 +13,7 @@ A w = y in O(n), the spacing law behind the conditioning) is derived here, not t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -32,7 +32,7 @@ def parameter_blocks() -> dict[str, sp.MatrixSymbol]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def weight_count() -> sp.Expr:
     """Number of weights, counted from the parameter shapes: 2 n + d."""
     return sp.expand(sum(sp.Mul(*m.shape) for m in parameter_blocks().values()))
@@ -72,7 +72,7 @@ class Interleaved:
     h: tuple
 
     @classmethod
-    def make(cls, size: int) -> "Interleaved":
+    def make(cls, size: int) -> Interleaved:
         t = sp.Symbol("t", real=True)
         g = sp.symbols(f"g1:{size + 1}", positive=True)
         h = sp.symbols(f"h1:{size}", positive=True)
@@ -120,7 +120,7 @@ def prove_lemma1(size: int) -> Lemma1Proof:
 # ------------------------------------------------------------------------------ the recurrence
 
 
-@lru_cache(maxsize=None)
+@cache
 def recurrence() -> tuple[sp.Symbol, sp.Expr]:
     """Derive w_i from rows i and i-1 of A w = y, for general n.
 
@@ -242,7 +242,7 @@ def alpha_of_theta() -> tuple[sp.Symbol, sp.Expr]:
     return theta, sp.simplify(alpha.subs(bi, zp + theta * (zi - zp)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def max_contractive_theta() -> sp.Expr:
     """The largest theta in (0, 1) with |alpha(theta)| <= 1: 1/2. Beyond it the slopes, hence the
     weights, grow geometrically along the sorted points."""

@@ -27,11 +27,11 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from statistics import NormalDist
 
 import numpy as np
 import sympy as sp
-from statistics import NormalDist
 
 n, D, K = sp.symbols("n D K", positive=True, integer=True)
 c, cp, s2 = sp.symbols("c c' s^2", positive=True)
@@ -116,7 +116,7 @@ def _coordinates():
     return (a, b, r1, r2, t), var
 
 
-@lru_cache(maxsize=None)
+@cache
 def noise_norm_moments() -> tuple[sp.Expr, sp.Expr]:
     """(E, Var) of ||w2||^2: w2 = sum_i z_i has D iid coordinates t ~ N(0, n sigma^2)."""
     (_, _, _, _, t), var = _coordinates()
@@ -126,7 +126,7 @@ def noise_norm_moments() -> tuple[sp.Expr, sp.Expr]:
     return sp.simplify(D * m1), sp.simplify(D * (m2 - m1**2))
 
 
-@lru_cache(maxsize=None)
+@cache
 def noise_margin_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """(mean, variance, covariance between two points) of (G 1)_i = <z_i, sum_k z_k>.
 
@@ -154,7 +154,7 @@ def s_prime_margin_moments() -> tuple[sp.Expr, sp.Expr]:
     return sp.simplify(c * cp - m), v
 
 
-@lru_cache(maxsize=None)
+@cache
 def rank_one_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """(mean, var, cov) of (G 1)_i under the rank-one representation R + sigma sqrt(n R)(g_i - gbar),
     R = sigma^2 chi^2_D independent of g ~ N(0, I_n). Must equal ``noise_margin_moments``.
@@ -171,7 +171,7 @@ def rank_one_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return mean, var, cov
 
 
-@lru_cache(maxsize=None)
+@cache
 def margin_fourth_moments() -> tuple[sp.Expr, sp.Expr]:
     """(E x_i^4, E x_i^2 x_j^2), i != j, for x_i = (G 1)_i - s^2, the centred margin noise: the
     variances of the replicate statistics x_i^2 and x_i x_j whose means estimate Var and Cov, so the
@@ -313,7 +313,7 @@ def test_error_given_norm(s: Setting, w2_norm2: float) -> float:
     return float(f(s.c, s.c_prime, s.s2, s.D, w2_norm2))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lambdified_test_error():
     return sp.lambdify((c, cp, s2, D, W2), test_error_given_w(), "math")
 

@@ -63,19 +63,28 @@ class RatedBound:
 
 
 def fit_loglog_slope(ns, values, weights=None) -> tuple[float, float]:
-    """Weighted least-squares slope of log(values) on log(ns) and its standard error.
+    """Weighted least-squares slope of log(values) on log(ns) and its standard error: the one log-log
+    slope fit of the project (rate checks of every claim, kernels/deviation_stats, the tests).
 
-    ``weights`` are inverse variances of log(values) (e.g. (mean/SE)^2 for Monte Carlo means); with
-    none given the residual variance of the fit sets the standard error.
+    ``weights`` are inverse variances of log(values) (e.g. (mean/SE)^2 for Monte Carlo means, whose
+    log has delta-method variance (SE/mean)^2); the slope's standard error is then sqrt(1 / S_xx),
+    S_xx = sum w (log n - mean)^2, and two sizes suffice. With none given the weights are 1 and the
+    residual variance of the fit sets the standard error, which needs at least three sizes.
     """
     ns = np.asarray(ns, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
-    if ns.shape != values.shape or ns.ndim != 1 or ns.size < 3:
-        raise ValueError("need at least three (n, value) pairs of matching shape to fit a slope")
+    least = 3 if weights is None else 2
+    if ns.shape != values.shape or ns.ndim != 1 or ns.size < least:
+        raise ValueError(f"need at least {'three' if least == 3 else 'two'} (n, value) pairs of matching "
+                         "shape to fit a slope")
     if not (np.all(np.isfinite(values)) and np.all(values > 0) and np.all(ns > 0)):
         raise ValueError("sizes and values must be positive and finite to fit a log-log slope")
     x, y = np.log(ns), np.log(values)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != x.shape or not (np.all(np.isfinite(w)) and np.all(w > 0)):
+        raise ValueError("weights must be positive and finite, one per (n, value) pair")
+    if np.unique(x).size < 2:
+        raise ValueError("need at least two distinct sizes to fit a slope")
     xm = np.sum(w * x) / np.sum(w)
     ym = np.sum(w * y) / np.sum(w)
     sxx = np.sum(w * (x - xm) ** 2)
@@ -92,17 +101,9 @@ BOUNDS: dict[str, RatedBound] = {}
 
 
 def register_bound(bound: RatedBound) -> RatedBound:
-    """Record a bound so the generic rate tests (tests/theory/test_rates.py) check it."""
+    """Record a bound so the generic rate tests (tests/theory/test_rates.py) check it: they import the
+    theory modules of every claim that declares ``rated_bounds``."""
     if bound.name in BOUNDS and BOUNDS[bound.name] != bound:
         raise ValueError(f"duplicate bound name {bound.name}")
     BOUNDS[bound.name] = bound
     return bound
-
-
-# theory modules that register bounds; the generic rate tests import each of them
-RATED_MODULES: tuple[str, ...] = (
-    "vacuity.theory.hoeffding",
-    "vacuity.theory.finite_class",
-    "vacuity.theory.vc",
-    "vacuity.theory.rademacher",
-)

@@ -19,14 +19,14 @@ def memorize(X, y, **kwargs):
 
 def claims():
     """The registered claims, by id."""
-    from vacuity.proofs_checked.registry import CLAIMS
+    from vacuity.proofs_checked.core.registry import CLAIMS
 
     return dict(CLAIMS)
 
 
 def check(claim_id: str, **kwargs):
     """Run one claim's checked proof and return its CheckResult."""
-    from vacuity.proofs_checked.registry import get
+    from vacuity.proofs_checked.core.registry import get
 
     return get(claim_id).run(**kwargs)
 

@@ -11,8 +11,9 @@ import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Callable, Iterator, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,25 +21,22 @@ from rich.table import Table
 from rich.text import Text
 
 from vacuity import __version__
-from vacuity.proofs_checked import registry
-from vacuity.proofs_checked import report as rep
-from vacuity.proofs_checked.registry import BACKENDS, SCALES, BadInput, Claim
-from vacuity.proofs_checked.report import fmt
-from vacuity.proofs_checked.result import CheckResult
+from vacuity.errors import BadInput
+from vacuity.proofs_checked.core import registry
+from vacuity.proofs_checked.core import report as rep
+from vacuity.proofs_checked.core.claim import BACKENDS, SCALES, Claim
+from vacuity.proofs_checked.core.report import fmt
+from vacuity.proofs_checked.core.result import CheckResult
 
 # Modules imported before any command runs, so that they can register extra claims (comma-separated).
 PLUGINS_ENV = "VACUITY_PLUGINS"
 
-# The long torch experiments of `vacuity run`, by name: callables taking (config: Path | None,
-# overrides: dict[str, str], out: Path | None, resume: bool, scale: str, data_root: Path | None) -> exit
-# status. Imported when run, so that `vacuity list` stays light.
-def _randomization(**kw) -> int:
-    from vacuity.proofs_checked.experiment_randomization import main as run_randomization
+def experiments() -> dict[str, Claim]:
+    """The long torch experiments of ``vacuity run``: every claim that declares one, by claim id. Each is a
+    callable taking (config: Path | None, overrides: dict[str, str], out: Path | None, resume: bool,
+    scale: str, data_root: Path | None) and returning an exit status, imported only when run."""
+    return {c.id: c for c in registry.CLAIMS.values() if c.experiment}
 
-    return run_randomization(**kw)
-
-
-EXPERIMENTS: dict[str, Callable[..., int]] = {"randomization": _randomization}
 
 app = typer.Typer(
     name="vacuity",
@@ -314,10 +312,11 @@ def run(
         overrides = parse_sets(sets)
         if scale not in SCALES:
             raise BadInput(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
-        if experiment not in EXPERIMENTS:
-            available = ", ".join(sorted(EXPERIMENTS)) or "none yet"
+        known = experiments()
+        if experiment not in known:
+            available = ", ".join(sorted(known)) or "none yet"
             raise BadInput(f"unknown experiment {experiment!r} (available: {available})")
-        code = EXPERIMENTS[experiment](config=config, overrides=overrides, out=out, resume=resume,
+        code = known[experiment].experiment_function()(config=config, overrides=overrides, out=out, resume=resume,
                                        scale=scale, data_root=data_root)
     raise typer.Exit(code)
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import time
 
-from vacuity.proofs_checked.registry import Claim, Param
-from vacuity.proofs_checked.result import CheckResult, Quantity, Step
+from vacuity.proofs_checked.core.claim import Claim, Param
+from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step
 
-# Claim.run imports vacuity.proofs_checked.<module>, so this module answers to a name under it too.
-MODULE = "_fake_claims_for_tests"
-QUALNAME = f"vacuity.proofs_checked.{MODULE}"
+# Claim.run imports its proof module by name: the tests put this module into sys.modules under that name.
+QUALNAME = "vacuity_tests_fake_claims"
 
 # A valid 1x1 PNG: enough for the report to embed, without importing matplotlib.
 PNG = bytes.fromhex(
@@ -34,7 +33,7 @@ def _positive(v):
 
 
 def _claim(cid: str, title: str) -> Claim:
-    return Claim(id=cid, title=title, source="Tests, Lemma 0", module=MODULE,
+    return Claim(id=cid, title=title, source="Tests, Lemma 0", proof=QUALNAME,
                  params=(Param("n", int, "a size", 3, 30, _positive),))
 
 

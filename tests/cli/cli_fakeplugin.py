@@ -5,7 +5,7 @@ import os
 import sys
 
 from tests.cli import cli_fakeclaims
-from vacuity.proofs_checked import registry
+from vacuity.proofs_checked.core import registry
 
 sys.modules[cli_fakeclaims.QUALNAME] = cli_fakeclaims
 fakes = cli_fakeclaims.everything()

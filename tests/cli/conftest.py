@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from tests.cli import cli_fakeclaims
 from vacuity.cli import app
-from vacuity.proofs_checked import registry
+from vacuity.proofs_checked.core import registry
 
 
 @pytest.fixture

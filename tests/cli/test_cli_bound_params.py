@@ -35,7 +35,7 @@ def test_bad_sweep_or_cap_is_one_line_exit_2(sets, needle, one_line_error):
 
 
 def test_three_sizes_are_enough_for_the_sweep():
-    from vacuity.proofs_checked.rademacher_linear import _sizes
+    from vacuity.proofs_checked.rademacher_linear.proof import _sizes
 
     assert _sizes(64, 257) == [64, 256, 257]
     assert len(_sizes(64, 256)) == 2

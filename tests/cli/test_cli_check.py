@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli import cli_fakeclaims
 from vacuity import cli as vacuity_cli
+from vacuity.proofs_checked.core.claim import Claim
 
 RESULT_KEYS = {"claim", "title", "source", "passed", "scale", "backend", "seed", "params", "steps",
                "quantities", "figures", "seconds", "versions"}
@@ -148,17 +149,26 @@ def test_cupy_backend_with_a_gpu_runs(cli, monkeypatch):
     assert r.exit_code == 0 and json.loads(r.stdout)[0]["backend"] == "cupy"
 
 
-def test_run_dispatches_to_a_registered_experiment(cli, monkeypatch, tmp_path):
-    seen = {}
+SEEN_BY_TOY_EXPERIMENT: dict = {}
 
-    def experiment(**kwargs):
-        seen.update(kwargs)
-        return 1
 
-    monkeypatch.setitem(vacuity_cli.EXPERIMENTS, "toy", experiment)
+def toy_experiment(**kwargs) -> int:
+    SEEN_BY_TOY_EXPERIMENT.update(kwargs)
+    return 1
+
+
+def test_run_dispatches_to_a_declared_experiment(cli, claims, tmp_path):
+    claims["toy"] = Claim(id="toy", title="A toy experiment", source="Tests", proof=cli_fakeclaims.QUALNAME,
+                          experiment=f"{__name__}:toy_experiment")
+    SEEN_BY_TOY_EXPERIMENT.clear()
     r = cli("run", "toy", "--set", "lr=0.1", "--out", str(tmp_path), "--resume")
     assert r.exit_code == 1
-    assert seen["overrides"] == {"lr": "0.1"} and seen["resume"] is True
+    assert SEEN_BY_TOY_EXPERIMENT["overrides"] == {"lr": "0.1"} and SEEN_BY_TOY_EXPERIMENT["resume"] is True
+
+
+def test_run_lists_only_claims_with_an_experiment(cli, one_line_error):
+    r = cli("run", "fake-pass")
+    assert "unknown experiment 'fake-pass'" in one_line_error(r.exit_code, r.stdout, r.stderr)
 
 
 def test_unknown_plugin_module_is_bad_input(cli, monkeypatch, one_line_error):

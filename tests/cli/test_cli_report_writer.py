@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from vacuity.proofs_checked import report
+from vacuity.proofs_checked.core import report
 
 
 def test_staging_swaps_in_the_new_directory_and_drops_the_old(tmp_path):

@@ -30,7 +30,7 @@ def vacuity(*args: str, fakes: str | None = None, module: bool = True, cwd: Path
 
 
 def test_list_for_real():
-    from vacuity.proofs_checked.registry import CLAIMS
+    from vacuity.proofs_checked.core.registry import CLAIMS
 
     r = vacuity("list", module=False)
     assert r.returncode == 0, r.stderr

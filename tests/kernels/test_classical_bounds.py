@@ -10,24 +10,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import to_numpy
+from tests.conftest import SIGMAS, to_numpy
 from tests.helpers import ns as namespace
 from tests.strategies import integer_point_sets, seeds
 from vacuity.kernels import finite_class as KF
 from vacuity.kernels import hoeffding as KH
 from vacuity.kernels import shattering as S
 from vacuity.kernels import vc as KV
-from vacuity.kernels.deviation_stats import slope_check, tail_summary
+from vacuity.kernels.deviation_stats import geometric_sizes, slope_check, tail_summary
 from vacuity.kernels.extended import U, gamma
 from vacuity.kernels.sampling import Draws
+from vacuity.kernels.tolerances import bonferroni_t_limit, difference_se, mc_tolerance, mean_se
 from vacuity.theory import vc as TV
-
-SIGMAS = 6.0
 
 
 def _mean_se(x):
-    x = np.asarray(to_numpy(x), dtype=np.float64)
-    return x.mean(), x.std(ddof=1) / np.sqrt(x.size)
+    return mean_se(to_numpy(x))
 
 
 # ----------------------------------------------------------------------------- Hoeffding
@@ -77,6 +75,16 @@ def test_exact_mean_deviation_closed_form_at_half():
         assert KH.exact_mean_deviation([n], 0.5)[0] == pytest.approx(comb(n, n // 2) / 2 ** (n + 1), rel=1e-12)
 
 
+def test_exact_mean_square_deviation_is_the_binomial_variance():
+    from scipy.stats import binom
+
+    for n, p in ((1, 0.5), (37, 0.1), (400, 0.97)):
+        k = np.arange(n + 1)
+        direct = float(np.sum(binom.pmf(k, n, p) * (k / n - p) ** 2))
+        assert KH.exact_mean_square_deviation(n, p) == pytest.approx(direct, rel=1e-10)
+    assert KH.exact_mean_square_deviation(100, 0.3) != pytest.approx(0.3 * 0.7 / 99, rel=1e-6)
+
+
 # -------------------------------------------------------------------------- finite class
 
 
@@ -99,7 +107,7 @@ def test_matrix_sup_equals_pointwise_sup_on_the_same_points(m, size, n, seed):
     problem = KF.random_problem(m, size, seed)
     sups, counts = KF.brute_force_sups(problem, n, 3, seed, np)
     fast = KF.sups_from_counts(problem, counts, n, np)
-    assert np.max(np.abs(sups - fast)) <= 2 * gamma(2 * m + 2)
+    assert np.max(np.abs(sups - fast)) <= KF.matrix_sup_rounding_bound(2 * m)
     assert np.all(counts.sum(axis=1) == n)
 
 
@@ -114,8 +122,8 @@ def test_sup_deviation_mean_agrees_across_paths(xp):
     problem = KF.random_problem(8, 40, 0)
     a, _ = KF.brute_force_sups(problem, 200, 400, 1, xp)
     b = KF.sup_deviations(problem, 200, 4000, 2, xp)
-    (ma, sa), (mb, sb) = _mean_se(a), _mean_se(b)
-    assert abs(ma - mb) <= SIGMAS * np.hypot(sa, sb)
+    (ma, _), (mb, _) = _mean_se(a), _mean_se(b)
+    assert abs(ma - mb) <= mc_tolerance(difference_se(to_numpy(a), to_numpy(b)))
 
 
 def test_finite_problem_bad_input():
@@ -129,6 +137,37 @@ def test_finite_problem_bad_input():
         Draws(np, 0).multinomial(5, [0.5, 0.4], 3)
 
 
+def test_matrix_sup_rounding_bound_is_gamma_and_not_looser():
+    assert KF.matrix_sup_rounding_bound(10) == 2 * gamma(12)
+    # the observed gap stays below it, but it is within a few orders of magnitude of the observed gap
+    problem = KF.random_problem(6, 30, 0)
+    sups, counts = KF.brute_force_sups(problem, 500, 50, 1, np)
+    gap = np.max(np.abs(sups - KF.sups_from_counts(problem, counts, 500, np)))
+    assert gap <= KF.matrix_sup_rounding_bound(problem.cell_probs.size) < 1e-12
+
+
+def test_risk_bias_z_is_small_for_unbiased_risks_and_large_for_wrong_ones():
+    problem = KF.random_problem(8, 200, 0)
+    counts = Draws(np, 1).multinomial(300, problem.cell_probs, 2000)
+    limit = bonferroni_t_limit(problem.class_size, 2000 - 1)
+    z = KF.risk_bias_z(problem, counts, 300)
+    assert z.shape == (200,) and np.all(z >= 0) and z.max() <= limit
+    # risks off by 0.01 for one hypothesis: its empirical risks are then biased by 0.01 (~ 20 SE)
+    wrong = KF.FiniteProblem(problem.cell_probs, problem.tables, problem.losses,
+                             problem.risks + 0.01 * (np.arange(200) == 7))
+    assert KF.risk_bias_z(wrong, counts, 300)[7] > limit
+
+
+def test_prefix_sup_quantiles_grow_with_the_class():
+    problem = KF.random_problem(8, 300, 0)
+    ks = [1, 3, 10, 30, 100, 300]
+    q = KF.prefix_sup_quantiles(problem, 400, 2000, 0.05, ks, seed=2)
+    assert len(q) == len(ks) and all(a <= b for a, b in zip(q, q[1:])) and q[-1] > q[0]
+    # one hypothesis: sqrt(n) |R_hat - R| is about |N(0, R(1-R))|, whose 0.95-quantile is 1.96 sd
+    sd = np.sqrt(problem.risks[0] * (1 - problem.risks[0]))
+    assert q[0] == pytest.approx(1.96 * sd, rel=0.1)
+
+
 # ---------------------------------------------------------------------------- thresholds
 
 
@@ -137,7 +176,8 @@ def test_finite_problem_bad_input():
 def test_sorted_sup_equals_brute_force(n, seed):
     Uab = np.random.default_rng(seed).random((4, n))
     fast, both = KV.sups_from_uniforms(Uab, np)
-    assert np.max(np.abs(fast - KV.brute_force_sups(Uab, np))) <= 4 * U
+    assert np.max(np.abs(fast - KV.brute_force_sups(Uab, np))) <= KV.SUP_PATHS_ROUNDING == 4 * U
+    assert KV.sup_paths_gap(Uab, np) <= KV.SUP_PATHS_ROUNDING
     assert np.all(both >= fast) and np.all(fast >= 0)
 
 
@@ -221,6 +261,19 @@ def test_xor_is_not_realizable():
 
 
 # ------------------------------------------------------------------------------- statistics
+
+
+@pytest.mark.parametrize("lo, hi, count, sizes", [(100, 10_000, 3, [100, 1000, 10_000]),
+                                                  (10, 1000, 5, [10, 32, 100, 316, 1000])])
+def test_geometric_sizes(lo, hi, count, sizes):
+    assert geometric_sizes(lo, hi, count) == sizes
+
+
+def test_geometric_sizes_refuses_too_few():
+    with pytest.raises(ValueError, match="three"):
+        geometric_sizes(10, 1000, 2)
+    with pytest.raises(ValueError, match="fewer than three"):
+        geometric_sizes(10, 11, 5)
 
 
 def test_tail_summary_flags_a_bound_that_is_too_small():

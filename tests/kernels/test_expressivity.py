@@ -633,3 +633,97 @@ def test_many_copies_of_each_point_merge_in_one_pass():
     y_bad[7] += 1.0
     with pytest.raises(ValueError, match=r"points \d+ and \d+ are identical but have different labels"):
         vacuity.memorize(X, y_bad)
+
+
+# ------------------------------------------------- what the checked proof measures (moved from it)
+
+
+def test_random_data_draws_the_claims_data():
+    X, y = K.random_data(50, 4, "classes", 3, np.random.default_rng(0))
+    assert X.shape == (50, 4) and y.dtype == np.float64 and set(np.unique(y)) <= {0.0, 1.0, 2.0}
+    _, yr = K.random_data(50, 4, "real", 3, np.random.default_rng(0))
+    assert not np.all(yr == np.round(yr))
+
+
+def test_mpmath_residual_ratio_accepts_the_kernel_and_catches_a_wrong_residual():
+    from dataclasses import replace
+
+    X, y = _small_classes(200, 6)
+    c = K.construct(X, y)
+    assert K.mpmath_residual_ratio(c) <= 1.0
+    # a residual off by ten times its claimed error bound (or with a zero bound) is reported as such
+    ev = c.evaluator
+    wrong = replace(c, evaluator=replace(ev, r=ev.r + 10 * ev.r_err + 1e-300))
+    assert K.mpmath_residual_ratio(wrong) > 5.0
+    zero = replace(c, evaluator=replace(ev, r=ev.r + 1e-3, r_err=np.zeros_like(ev.r_err)))
+    assert K.mpmath_residual_ratio(zero) == math.inf
+
+
+def _small_classes(n, d, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.integers(0, 10, n).astype(np.float64)
+
+
+def _direct(c, X):
+    """relu(<a, x> - b) @ w in float64, evaluated directly as a torch module would (NumPy)."""
+    z = X @ to_numpy(c.a)
+    return np.maximum(z[:, None] - to_numpy(c.b)[None, :], 0.0) @ to_numpy(c.w)
+
+
+@given(datasets(max_n=400, max_d=16, label_kind="any"))
+def test_torch_tolerance_covers_a_direct_float64_evaluation(data):
+    X, y = data
+    c = K.construct(X, y)
+    k = K.kink_segments(c, X)
+    assert np.array_equal(k, np.searchsorted(to_numpy(c.b), X @ to_numpy(c.a), side="left"))
+    tol = K.torch_tolerance(c, X, k)
+    assert np.array_equal(tol, K.torch_tolerance(c, X))  # k computed when not given
+    out = _direct(c, X)
+    assert np.all(np.abs(out - y) <= tol)
+
+
+def test_torch_tolerance_is_tight_enough_to_catch_a_wrong_weight_and_refuses_narrow_dtypes():
+    X, y = _small_classes(300, 8)
+    c = K.construct(X, y)
+    tol = K.torch_tolerance(c, X)
+    w = to_numpy(c.w).copy()
+    w[len(w) // 2] *= 1 + 1e-9  # a relative change of 1e-9 in one weight
+    z = X @ to_numpy(c.a)
+    out = np.maximum(z[:, None] - to_numpy(c.b)[None, :], 0.0) @ w
+    assert not np.all(np.abs(out - y) <= tol)
+    with pytest.raises(ValueError, match="float64"):
+        K.torch_tolerance(c, X, dtype="float32")
+
+
+def test_nearest_labels():
+    labels = np.array([0.0, 1.0, 5.0])
+    out = np.array([0.49, 0.51, 2.9, 3.1, -7.0, 9.0])
+    assert K.nearest_labels(out, labels).tolist() == [0.0, 1.0, 1.0, 5.0, 0.0, 5.0]
+
+
+@pytest.mark.parametrize("sweep_max, d, sizes", [(128, 3, [32, 128]), (128, 16, [32, 128]),
+                                                 (1024, 16, [256, 1024]), (16384, 16, [256, 1024, 4096, 16384]),
+                                                 (500, 16, [125, 500])])
+def test_sweep_sizes(sweep_max, d, sizes):
+    assert K.sweep_sizes(sweep_max, d) == sizes
+
+
+def test_min_gap_sweep_follows_the_derived_law_and_rate():
+    from tests.conftest import SIGMAS
+    from vacuity.theory import expressivity as T
+
+    calls = []
+    rows = K.min_gap_sweep([32, 128], 0.25, 60, 4, seed=1, progress=calls.append)
+    assert [r["n"] for r in rows] == [32, 128] and len(calls) == 2
+    for r in rows:
+        assert r["gap_predicted"] == T.min_gap_mean(r["n"], 0.25)
+        assert abs(r["gap_mean"] - r["gap_predicted"]) <= SIGMAS * r["gap_se"]
+        assert r["kappa_median"] > 1
+    again = K.min_gap_sweep([32, 128], 0.25, 60, 4, seed=1)
+    assert again == rows  # one seeded generator: the same numbers
+    rates = K.sweep_rates(rows)
+    # the law 1/(n(n-1)) has log-log slope -2 - 1/(n-1)-ish over these sizes; the fit is within 6 SE of it
+    assert -2.1 < rates.gap_slope_predicted < -2.0
+    assert abs(rates.gap_slope - rates.gap_slope_predicted) <= SIGMAS * rates.gap_slope_se
+    # a wrong constant in the law moves every mean by many SE
+    assert any(abs(r["gap_mean"] - 2 * r["gap_predicted"]) > SIGMAS * r["gap_se"] for r in rows)

@@ -1,18 +1,23 @@
 """The three samplers of the linear counterexample: the Gram reduction, exactness in distribution,
-chi-square deviations at huge dof, and bad input. Every test runs on NumPy and on CuPy when present."""
+chi-square deviations at huge dof, and bad input; then the check's tolerances and rounding bounds
+(kernels.nk_linear_tolerances) against exact binomial tails, exact rational arithmetic and simulation.
+Every test that takes arrays runs on NumPy and on CuPy when present."""
 
 from __future__ import annotations
 
 import math
+import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.stats import chi2, kstest, ks_2samp
+from scipy.stats import chi2, ks_2samp, kstest
 
 from tests.conftest import to_numpy
 from vacuity.kernels import nk_linear as K
+from vacuity.kernels import nk_linear_tolerances as Tol
 from vacuity.kernels.extended import gamma
 from vacuity.theory import nk_linear as T
 
@@ -27,12 +32,7 @@ def test_brute_force_margins_are_the_gram_reduction(xp, params):
     r = K.brute_force(n, D, K=Kd, c=c, c_prime=cp, s2=s2, n_test=5, seed=seed, xp=xp, with_gram=True,
                       chunk_bytes=8 * (n + 5) * 7)  # several chunks
     G = to_numpy(r.gram)
-    G1 = G.sum(axis=1)
-    S = to_numpy(r.margin_magnitude)  # sum_j |z_ij| sum_k |z_kj|: the scale of the computed dot products
-    tol = 2 * gamma(n + D + 2 * Kd + 10) * (S + c * cp)  # derived in docs/derivations/nk_linear.md, sec. 9
-    assert np.all(np.abs(to_numpy(r.train_margins) - (c * cp + G1)) <= tol)
-    assert np.all(np.abs(to_numpy(r.s_prime_margins) - (c * cp - G1)) <= tol)
-    assert abs(r.w2_norm2 - G1.sum()) <= 3 * gamma(D + 2 * n + 2) * S.sum()
+    assert Tol.gram_reduction_error_units(r, c * cp, Kd) <= 1.0
     assert np.allclose(G, G.T) and np.linalg.eigvalsh(G).min() >= -1e-9 * max(1.0, np.abs(G).max())
     assert r.test_error_exact == pytest.approx(K.conditional_test_error(D, c, cp, s2, r.w2_norm2))
 
@@ -122,9 +122,9 @@ def test_brute_force_single_draw_within_derived_spread(xp, params):
     r = K.brute_force(n, D, K=Kd, c=c, c_prime=cp, s2=s2, n_test=0, seed=seed, xp=xp)
     st_ = T.Setting(n, D, Kd, c, cp, s2)
     mom = T.margin_moments(st_)
-    sd_mean = math.sqrt((mom["var"] + (n - 1) * mom["cov"]) / n)
-    assert abs(float(to_numpy(r.train_margins).mean()) - mom["train_mean"]) <= 6 * sd_mean
-    assert abs(r.w2_norm2 / (n * s2) - 1) <= 6 * math.sqrt(T.norm2_variance(st_)) / (n * s2)
+    tol = Tol.mean_margin_tolerance(mom["var"], mom["cov"], n, 6.0)
+    assert abs(float(to_numpy(r.train_margins).mean()) - mom["train_mean"]) <= tol
+    assert abs(r.w2_norm2 / (n * s2) - 1) <= Tol.norm_ratio_tolerance(T.norm2_variance(st_), n, s2, 6.0)
 
 
 @pytest.mark.parametrize("name", ["bartlett", "rank_one"])
@@ -166,3 +166,267 @@ def test_rounding_scale_exceeds_the_gram_row_sums():
     r = K.brute_force(64, 4096, n_test=0, seed=3, with_gram=True)
     ratio = to_numpy(r.margin_magnitude) / np.abs(to_numpy(r.gram)).sum(axis=1)
     assert np.all(ratio >= 1) and np.median(ratio) > 4
+
+
+# ------------------------------------------------------------------- replicates and sizes (kernels.nk_linear)
+
+
+@pytest.mark.parametrize("name", list(K.SAMPLERS))
+def test_replicates_are_the_samplers_own_draws(name):
+    m, norms = K.replicates(name, 5, 77, n=4, D=9, K=2, c=1.5, c_prime=0.5, s2=3.0)
+    assert m.shape == (5, 2) and norms.shape == (5,)
+    for k in range(5):
+        r = K.SAMPLERS[name](4, 9, K=2, c=1.5, c_prime=0.5, s2=3.0, n_test=0, seed=77 + k)
+        assert np.array_equal(m[k], to_numpy(r.train_margins)[:2]) and norms[k] == r.w2_norm2
+
+
+def test_centred_moments_are_the_moments_about_the_given_mean(xp):
+    m0, m1 = xp.asarray([1.0, 3.0, 5.0, 7.0]), xp.asarray([2.0, 2.0, 6.0, 6.0])
+    var, cov = K.centred_moments(m0, m1, 4.0)
+    assert var == 5.0 and cov == 4.0  # (9 + 1 + 1 + 9) / 4 and (6 + 2 + 2 + 6) / 4: about 4, not the sample mean
+    assert K.centred_moments(m0, None, 0.0) == (21.0, None)
+
+
+def test_conditional_test_errors_and_error_rate(xp):
+    norms = xp.asarray([0.0, 1.0, 50.0])
+    assert np.array_equal(K.conditional_test_errors(100, 2.0, 2.0, 32.0, norms),
+                          [K.conditional_test_error(100, 2.0, 2.0, 32.0, v) for v in (0.0, 1.0, 50.0)])
+    assert K.error_rate(xp.asarray([1.0, 0.0, -1.0, 2.0])) == 0.5  # a zero margin is an error
+    a, b = xp.asarray([1.0, -2.0]), xp.asarray([3.0, -0.5])
+    assert K.same_signs((a, b), (b, a)) and not K.same_signs((a, b), (a, -b))
+
+
+def test_condition_failures_follow_the_sufficient_D():
+    """At the derived sufficient D the three events fail in at most a delta fraction (binomial upper
+    quantile at 1e-9); at D = 4 the construction is void and most training sets fail. At D = 2000
+    (rho = 1/8) S' is misclassified but the test error exceeds 0.01 (that needs D >~ n z^2 / rho^2 =
+    5500): failures come from the test event alone, so they vanish at eps = 0.5."""
+    n, eps, delta, reps = 16, 0.01, 0.01, 2000
+    d = T.sufficient_D(n, eps, delta, 4.0 / 32.0)
+    fails = K.condition_failures(n, d, reps, eps=eps, seed=0)
+    assert fails.shape == (reps,) and fails.dtype == bool
+    assert fails.sum() <= Tol.binomial_upper_count(reps, delta, 1e-9)
+    assert K.condition_failures(n, 4, reps, eps=eps, seed=1).mean() > 0.5
+    assert K.condition_failures(n, 2000, reps, eps=eps, seed=2).mean() > 0.5
+    assert K.condition_failures(n, 2000, reps, eps=0.5, seed=2).sum() <= Tol.binomial_upper_count(reps, delta, 1e-9)
+
+
+_SIZES = dict(mc_reps=2, ks_n=2, torch_n=1, torch_D=1, K=1, brute_n=1, brute_n_test=0, brute_D=1)
+
+
+@pytest.mark.parametrize("key,at_cap,what", [
+    ("mc_reps", K.MAX_ARRAY_NUMBERS // 8, "mc_reps x 4 ks_n"),
+    ("torch_D", K.MAX_ARRAY_NUMBERS - 1, "torch_n x (K + torch_D)"),
+    ("brute_D", K.MAX_BRUTE_DRAWS, "(brute_n + brute_n_test) x brute_D"),
+])
+def test_check_sizes_allows_the_cap_and_rejects_one_more(key, at_cap, what):
+    K.check_sizes(**dict(_SIZES, **{key: at_cap}))
+    with pytest.raises(ValueError, match=re.escape(what)) as info:
+        K.check_sizes(**dict(_SIZES, **{key: at_cap + 1}))
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("n,D", [(16, 32), (64, 200), (256, 20000)])
+def test_expected_test_error_matches_adaptive_quadrature(n, D):
+    """The Gauss-Legendre rule in the quantile against scipy's adaptive quad over the chi^2_D density
+    (+- 40 sd around its mean, where all but a negligible part of the mass lies). The rule converges only
+    like nodes^-2 (the quantile is singular at both ends): 4e-8 relative at D = 32 with 400 nodes, far
+    below the Monte Carlo standard error it is compared with in the check (>= 1e-3 relative)."""
+    from scipy.integrate import quad
+    from scipy.special import ndtr
+
+    cc, s2 = 4.0, 32.0
+    lo, hi = max(0.0, D - 40 * math.sqrt(2 * D)), D + 40 * math.sqrt(2 * D)
+    ref, _ = quad(lambda q: ndtr(-cc * D / (s2 * math.sqrt(n * q))) * chi2.pdf(q, D), lo, hi, points=[D],
+                  limit=500, epsabs=1e-14, epsrel=1e-12)
+    assert K.expected_test_error(n, D, 2.0, 2.0, s2) == pytest.approx(ref, rel=1e-6)
+
+
+# ------------------------------------------------------------- statistical tolerances (kernels.nk_linear_tolerances)
+
+
+def _binomial_pmf(N, p):
+    """Binomial(N, p) masses in 40-digit arithmetic (p is the float's exact value), by the ratio
+    recursion from (1 - p)^N."""
+    import mpmath as mp
+
+    with mp.workdps(40):
+        q = mp.mpf(p)
+        r = q / (1 - q)
+        pmf = [(1 - q) ** N]
+        for k in range(N):
+            pmf.append(pmf[-1] * (N - k) / (k + 1) * r)
+    return pmf
+
+
+def _mass(pmf, ks):
+    import mpmath as mp
+
+    with mp.workdps(40):
+        return mp.fsum(pmf[k] for k in ks)
+
+
+@pytest.mark.parametrize("level", [1e-9, 1e-3])
+@pytest.mark.parametrize("N,p", [(50, 0.5), (400, 0.3), (4000, 0.01), (20000, 0.2), (1000, 1e-4)])
+def test_binomial_tolerance_is_the_exact_two_sided_quantile(N, p, level):
+    """Outcomes beyond the tolerance (judged in float as the check does) have exact probability <= level
+    together, and a tolerance one count narrower is exceeded with probability >= level/2: it is the
+    quantile, not a loose or a Gaussian width."""
+    t = Tol.binomial_tolerance(N, p, level)
+    pmf = _binomial_pmf(N, p)
+    assert _mass(pmf, [k for k in range(N + 1) if abs(k / N - p) > t]) <= level
+    assert _mass(pmf, [k for k in range(N + 1) if abs(k / N - p) > t - 1 / N]) >= level / 2
+
+
+def test_binomial_tolerance_edge_cases():
+    assert Tol.binomial_tolerance(0, 0.3, 1e-9) == math.inf
+    assert Tol.binomial_tolerance(1000, 1e-15, 1e-9) == 1e-15  # both quantiles 0: the lower side, p
+
+
+@pytest.mark.parametrize("trials,p", [(4000, 0.01), (20000, 0.01), (200, 0.3)])
+def test_binomial_upper_count_is_the_exact_quantile(trials, p):
+    level = 1e-9
+    c = Tol.binomial_upper_count(trials, p, level)
+    pmf = _binomial_pmf(trials, p)
+    assert _mass(pmf, range(c + 1, trials + 1)) <= level < _mass(pmf, range(c, trials + 1))
+
+
+def test_standard_error_and_its_tolerance():
+    assert Tol.standard_error(9.0, 4) == 1.5 and Tol.replicate_mean_tolerance(9.0, 4, 6.0) == 9.0
+    # derived moments that contradict each other give a failing (NaN) tolerance, not a silent 0
+    assert math.isnan(Tol.standard_error(-1e-30, 10)) and math.isnan(Tol.replicate_mean_tolerance(-1.0, 10, 6.0))
+
+
+def test_sample_mean_tolerance_misses_at_the_student_t_rate(xp):
+    """Two standard errors estimated from 50 normals miss the true mean 0 with probability
+    P(|t_49| > 2) = 0.051; over 4000 batches the miss fraction lies within the exact binomial
+    tolerance at 1e-6."""
+    from scipy.stats import t as student
+
+    x = xp.asarray(np.random.default_rng(5).standard_normal((4000, 50)))
+    misses = sum(abs(float(xp.mean(row))) > float(Tol.sample_mean_tolerance(row, 2.0)) for row in x)
+    p = 2 * student.sf(2.0, 49)
+    assert abs(misses / 4000 - p) <= Tol.binomial_tolerance(4000, p, 1e-6)
+    assert float(Tol.sample_mean_tolerance(xp.zeros(10), 6.0, floor=1e-12)) == 1e-12
+
+
+@pytest.mark.parametrize("n,D", [(16, 32), (4, 1000)])
+def test_mean_margin_and_norm_ratio_tolerances_are_the_simulated_spread(xp, n, D):
+    """At sigmas = 1 the two tolerances are standard deviations: against the sd over 20000 rank-one
+    training sets (its own relative sd is about 1/sqrt(2 * 20000) = 0.5%, a little more for chi^2's tails);
+    dropping the (n - 1) cov term would be off by 30% at (16, 32)."""
+    reps = 20000
+    st_ = T.Setting(n, D)
+    mom = T.margin_moments(st_)
+    G1, norms = (to_numpy(a) for a in K.rank_one_batch(n, D, reps, s2=st_.s2, seed=1, xp=xp))
+    sd_mean = (st_.signal + G1).mean(axis=1).std(ddof=1)
+    sd_ratio = (norms / (n * st_.s2)).std(ddof=1)
+    assert sd_mean == pytest.approx(Tol.mean_margin_tolerance(mom["var"], mom["cov"], n, 1.0), rel=0.04)
+    assert sd_ratio == pytest.approx(Tol.norm_ratio_tolerance(T.norm2_variance(st_), n, st_.s2, 1.0), rel=0.04)
+
+
+@pytest.mark.parametrize("eps", [0.5, 0.01, 1e-6, 1e-12])
+def test_normal_upper_quantile_inverts_phi(eps):
+    """Phi(-z_eps) = eps through erfc; 1 - eps is rounded before the inversion, so eps is recovered to
+    about 1e-16 absolutely."""
+    z = Tol.normal_upper_quantile(eps)
+    assert abs(K.phi(-z) - eps) <= 1e-15 + 1e-12 * eps
+
+
+def test_sampler_agreement_pvalues_nine_tests_and_power():
+    """Same law: every p-value above the check's level 1e-7; one sampler's ||w2||^2 scaled by 1.2 (noise
+    variance 20% off): its chi-square test falls far below it and the pairwise norm tests with it drop."""
+    reps, n, D = 300, 6, 20
+    stats = {}
+    for j, name in enumerate(("brute_force", "bartlett", "rank_one")):
+        m, norms = K.replicates(name, reps, 1000 * (j + 1) * reps, n=n, D=D)
+        stats[name] = (m[:, 0], norms)
+    p = Tol.sampler_agreement_pvalues(stats, n, D, 32.0)
+    assert list(p) == ["brute_force~bartlett margin", "brute_force~bartlett norm", "brute_force~rank_one margin",
+                       "brute_force~rank_one norm", "bartlett~rank_one margin", "bartlett~rank_one norm",
+                       "brute_force norm~chi2", "bartlett norm~chi2", "rank_one norm~chi2"]
+    assert min(p.values()) > 1e-7
+    q = Tol.sampler_agreement_pvalues(dict(stats, rank_one=(stats["rank_one"][0], 1.2 * stats["rank_one"][1])),
+                                      n, D, 32.0)
+    assert q["rank_one norm~chi2"] < 1e-7
+    assert max(q["brute_force~rank_one norm"], q["bartlett~rank_one norm"]) < 1e-3
+
+
+def test_smallest_pvalue_never_skips_a_nan():
+    assert Tol.smallest_pvalue({"a": 0.5, "b": 0.1, "c": 0.3}) == ("b", [])
+    assert Tol.smallest_pvalue({"a": 0.5, "b": 0.1, "c": float("nan")}) == ("c", ["c"])
+    assert Tol.smallest_pvalue({"a": float("inf"), "b": 0.1}) == ("a", ["a"])
+
+
+# ------------------------------------------------------------------ rounding bounds (kernels.nk_linear_tolerances)
+
+
+def _exact_gram_row_sums(Z):
+    """(G 1)_i = sum_j z_ij sum_k z_kj with G = Z Z^T, in exact rationals from Z's float entries."""
+    F = [[Fraction(float(v)) for v in row] for row in Z]
+    col = [sum(row[j] for row in F) for j in range(len(F[0]))]
+    return [sum(a * b for a, b in zip(row, col)) for row in F]
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])  # xp is stateless
+@given(st.integers(2, 8), st.integers(1, 60), st.integers(1, 4), st.floats(0.1, 5), st.floats(0.1, 5),
+       st.integers(0, 2**31))
+def test_gram_rounding_bounds_cover_the_exact_error(xp, n, D, Kd, c, cp, seed):
+    """The brute force's margins and ||w2||^2 against c c' +- (G 1)_i and 1^T G 1 computed exactly from the
+    very noise it drew (several chunks): the actual error is within the section 9 bounds, and those are
+    at most 1e-12 relative here (not vacuous)."""
+    cols = 7
+    r = K.brute_force(n, D, K=Kd, c=c, c_prime=cp, n_test=0, seed=seed, xp=xp, with_gram=True,
+                      chunk_bytes=8 * n * cols)
+    G1 = _exact_gram_row_sums(_replay_noise(n, D, Kd, 32.0, seed, cols))
+    cc = Fraction(c) * Fraction(cp)
+    S = to_numpy(r.margin_magnitude)
+    bound = Tol.gram_margin_bound(n, D, Kd, S, c * cp)
+    assert np.all(bound <= 1e-12 * (S + c * cp))
+    for i, (tr, sp_) in enumerate(zip(to_numpy(r.train_margins), to_numpy(r.s_prime_margins))):
+        assert abs(Fraction(float(tr)) - (cc + G1[i])) <= Fraction(float(bound[i]))
+        assert abs(Fraction(float(sp_)) - (cc - G1[i])) <= Fraction(float(bound[i]))
+    assert abs(Fraction(r.w2_norm2) - sum(G1)) <= Fraction(Tol.gram_norm_bound(n, D, float(S.sum())))
+
+
+def test_gram_reduction_units_see_a_shift_of_two_bounds(xp):
+    n, D, Kd, cc = 16, 300, 2, 4.0
+    r = K.brute_force(n, D, K=Kd, n_test=0, seed=3, xp=xp, with_gram=True)
+    assert Tol.gram_reduction_error_units(r, cc, Kd) <= 1.0
+    train = r.train_margins
+    r.train_margins = train + 2 * Tol.gram_margin_bound(n, D, Kd, r.margin_magnitude, cc)
+    assert Tol.gram_reduction_error_units(r, cc, Kd) > 1.0
+    r.train_margins = train
+    r.w2_norm2 += 2 * Tol.gram_norm_bound(n, D, float(to_numpy(r.margin_magnitude).sum()))
+    assert Tol.gram_reduction_error_units(r, cc, Kd) > 1.0
+
+
+def _linear_data(n, D, Kd, c, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.choice(np.array([-1.0, 1.0]), size=n)
+    u = rng.standard_normal(Kd)
+    u /= np.linalg.norm(u)
+    return c * y[:, None] * u[None, :], rng.standard_normal((n, D)) * math.sqrt(32.0 / D), y, u
+
+
+@settings(max_examples=25)
+@given(st.integers(1, 64), st.integers(1, 500), st.integers(1, 5), st.floats(0.1, 5), st.floats(0.1, 5),
+       st.integers(0, 2**31))
+def test_torch_rounding_bounds_cover_the_step_computed_another_way(n, D, Kd, c, cp, seed):
+    """The torch step's arithmetic replayed in NumPy (gradient of -(1/n) sum y_i f(x_i) as one mat-vec,
+    step sizes c'/c and n) and w2 as correctly rounded column sums (math.fsum) stay within one unit of
+    the bounds; the same w shifted by two bounds does not."""
+    X1, X2, y, u = _linear_data(n, D, Kd, c, seed)
+    g = np.hstack([X1, X2]).T @ (-y / n)
+    w1, w2 = -(cp / c) * g[:Kd], -float(n) * g[Kd:]
+    assert Tol.torch_weight_error_units(X2, y, u, w1, w2, cp) <= 1.0
+    fsum_w2 = np.array([math.fsum(y * X2[:, j]) for j in range(D)])
+    assert Tol.torch_weight_error_units(X2, y, u, w1, fsum_w2, cp) <= 1.0
+    gn = gamma(n + 4)
+    assert Tol.torch_weight_error_units(X2, y, u, w1, w2 + 4 * gn * np.abs(X2).sum(axis=0), cp) > 1.0
+    assert Tol.torch_weight_error_units(X2, y, u, w1 + 8 * gn * cp, w2, cp) > 1.0
+    train = y * (X1 @ w1 + X2 @ w2)
+    assert Tol.torch_margin_error_units(X2, y, train, c * cp) <= 1.0
+    Z = y[:, None] * X2
+    tol = gamma(D + n + 8) * 8 * (np.abs(Z) @ np.abs(Z).sum(axis=0) + c * cp)
+    assert Tol.torch_margin_error_units(X2, y, train + 2 * tol, c * cp) > 1.0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vacuity.proofs_checked.contract import ClaimContract
-from vacuity.proofs_checked.registry import BadInput, get
-from vacuity.proofs_checked.result import CheckResult
+from vacuity.errors import BadInput
+from vacuity.proofs_checked.core.contract import ClaimContract
+from vacuity.proofs_checked.core.registry import get
+from vacuity.proofs_checked.core.result import CheckResult
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from vacuity.errors import BadInput
 from vacuity.kernels import expressivity as K
-from vacuity.proofs_checked import expressivity as P
-from vacuity.proofs_checked.contract import ClaimContract
-from vacuity.proofs_checked.registry import BadInput, get
-from vacuity.proofs_checked.result import CheckResult
+from vacuity.proofs_checked.core.contract import ClaimContract
+from vacuity.proofs_checked.core.registry import get
+from vacuity.proofs_checked.core.result import CheckResult
+from vacuity.proofs_checked.expressivity import proof as P
 from vacuity.theory import expressivity as T
 
 SMALL = {"n": "300", "d": "16", "sweep_max": "1024"}

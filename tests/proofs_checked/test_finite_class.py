@@ -6,7 +6,8 @@ import pytest
 import sympy as sp
 
 from tests.proofs_checked.classical_helpers import ClassicalContract, failed_quantities, failed_steps, run, step_named
-from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.errors import BadInput
+from vacuity.proofs_checked.core.registry import get
 from vacuity.theory import finite_class as T
 
 FAST = {"replicates": "1000", "class_size": "200", "n_max": "100000", "sizes": "3", "brute_n": "300",

@@ -8,15 +8,18 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from vacuity.errors import BadInput
 from vacuity.kernels import nk_linear as K
-from vacuity.proofs_checked import nk_linear as P
-from vacuity.proofs_checked.contract import ClaimContract
-from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.kernels import nk_linear_tolerances as Tol
+from vacuity.proofs_checked.core.contract import ClaimContract
+from vacuity.proofs_checked.core.registry import get
+from vacuity.proofs_checked.nk_linear import proof as P
 from vacuity.sims import nk_linear as S
 from vacuity.theory import nk_linear as T
 
 FAST = {"n": "128", "D": "60000", "n_test": "4000", "brute_n": "64", "brute_D": "25000",
-        "brute_n_test": "64", "ks_reps": "400", "mc_reps": "4000", "var_reps": "2000", "torch_D": "2048", "torch_n": "16"}
+        "brute_n_test": "64", "ks_reps": "400", "mc_reps": "4000", "var_reps": "2000", "torch_D": "2048",
+        "torch_n": "16"}
 
 
 class TestNKLinearContract(ClaimContract):
@@ -213,10 +216,8 @@ def test_mutation_brute_force_margins_off_by_ten_rounding_bounds(fast):
     def off(n, D, **kw):
         r = orig(n, D, **kw)
         if kw.get("with_gram"):
-            from vacuity.kernels.extended import gamma
-
             cc = kw["c"] * kw["c_prime"]
-            r.train_margins = r.train_margins + 20 * gamma(n + D + 2 * kw["K"] + 10) * (r.margin_magnitude + cc)
+            r.train_margins = r.train_margins + 10 * Tol.gram_margin_bound(n, D, kw["K"], r.margin_magnitude, cc)
         return r
 
     fast.setattr(K, "brute_force", off)

@@ -12,13 +12,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vacuity.errors import BadInput
 from vacuity.kernels import rademacher as K
-from vacuity.proofs_checked import rademacher_linear as PL
-from vacuity.proofs_checked import rademacher_networks as PN
+from vacuity.proofs_checked.core.contract import ClaimContract
+from vacuity.proofs_checked.core.registry import get
+from vacuity.proofs_checked.core.result import CheckResult
+from vacuity.proofs_checked.rademacher_linear import proof as PL
+from vacuity.proofs_checked.rademacher_networks import proof as PN
 from vacuity.sims import data
-from vacuity.proofs_checked.contract import ClaimContract
-from vacuity.proofs_checked.registry import BadInput, get
-from vacuity.proofs_checked.result import CheckResult
 from vacuity.theory import rademacher as T
 
 LINEAR_FAST = {"n": "1024", "draws": "500", "sweep_max": "4096", "coverage_n": "128", "n_classifiers": "64",

@@ -7,8 +7,9 @@ import pytest
 import sympy as sp
 import torch
 
-from vacuity.proofs_checked.contract import ClaimContract
-from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.errors import BadInput
+from vacuity.proofs_checked.core.contract import ClaimContract
+from vacuity.proofs_checked.core.registry import get
 from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as TR

@@ -9,7 +9,8 @@ import pytest
 import sympy as sp
 
 from tests.proofs_checked.classical_helpers import ClassicalContract, failed_steps, run, step_named
-from vacuity.proofs_checked.registry import BadInput, get
+from vacuity.errors import BadInput
+from vacuity.proofs_checked.core.registry import get
 from vacuity.theory import vc as T
 
 FAST = {"sauer_n_max": "25", "d_max": "2", "growth_n_max": "6", "random_sets": "1", "n_max": "1024",
@@ -40,7 +41,8 @@ def test_vc_dimension_d_instead_of_d_plus_1_is_caught(monkeypatch):
 
 def test_vc_bound_with_a_1_over_n_rate_is_caught(monkeypatch):
     monkeypatch.setattr(T, "deviation_bound",
-                        lambda: sp.sqrt(2 * T.d * sp.log(sp.E * T.n / T.d)) / T.n + sp.sqrt(sp.log(1 / T.delta) / 2) / T.n)
+                        lambda: sp.sqrt(2 * T.d * sp.log(sp.E * T.n / T.d)) / T.n
+                        + sp.sqrt(sp.log(1 / T.delta) / 2) / T.n)
     result = run("vc", FAST)
     failed = failed_steps(result)
     assert any(name.startswith("the VC bound is Massart") for name in failed)
@@ -48,7 +50,8 @@ def test_vc_bound_with_a_1_over_n_rate_is_caught(monkeypatch):
 
 
 def test_two_sided_constant_in_massart_is_caught(monkeypatch):
-    monkeypatch.setattr(T, "massart_bound", lambda: sp.sqrt(2 * sp.log(T.Pi) / T.n) + sp.sqrt(sp.log(2 / T.delta) / (2 * T.n)))
+    monkeypatch.setattr(T, "massart_bound",
+                        lambda: sp.sqrt(2 * sp.log(T.Pi) / T.n) + sp.sqrt(sp.log(2 / T.delta) / (2 * T.n)))
     result = run("vc", FAST)
     assert any(name.startswith("the VC bound is Massart") for name in failed_steps(result))
 

@@ -11,7 +11,7 @@ import vacuity
 from tests.conftest import to_numpy
 from tests.helpers import point_tolerance
 from tests.strategies import datasets
-from vacuity.proofs_checked.expressivity import torch_tolerance
+from vacuity.kernels.expressivity import torch_tolerance
 from vacuity.sims import memorizer_net
 from vacuity.sims.expressivity import Memorizer, memorize
 from vacuity.sims.memorizer_net import MemorizerNet

@@ -1,5 +1,6 @@
-"""The batched MLP trainer behind rademacher-networks: it equals K separate networks, is deterministic,
-fits random signs at small n, and its data and inputs are checked."""
+"""rademacher-networks on the group trainer: the claim's settings become a logistic-loss group of ReLU
+MLPs with one output, which equals K separate networks, is deterministic, fits random signs at small n,
+and checks its data and inputs."""
 
 from __future__ import annotations
 
@@ -15,51 +16,49 @@ from vacuity.sims import rademacher_networks as S
 CFG = S.TrainConfig(width=64, epochs=30, batch=16, lr=0.05)
 
 
-def test_batched_forward_equals_separate_networks():
-    g = torch.Generator().manual_seed(0)
-    model = S.BatchedMLP(3, 5, 7, generator=g, depth=2, dtype=torch.float64)
-    X = torch.randn(11, 5, generator=g, dtype=torch.float64)
-    out = model(X)
-    assert out.shape == (3, 11)
+def test_the_claims_settings_translate_to_the_group_trainer():
+    cfg = S.TrainConfig(width=32, depth=2, epochs=7, batch=16, lr=0.2, momentum=0.5)
+    tc = cfg.trainer_config(40)
+    assert (tc.model, tc.loss, tc.stop, tc.lr, tc.momentum, tc.lr_decay, tc.batch_size) == \
+        ("mlp2x32", "logistic", "budget", 0.2, 0.5, 1.0, 16)
+    assert tc.max_steps == 7 * 3  # ceil(40 / 16) steps per epoch, every epoch trained
+    assert cfg.trainer_config(8).max_steps == 7  # a batch larger than n: one full-batch step per epoch
+
+
+def test_networks_are_relu_mlps_with_one_output():
+    """d -> width (x depth, ReLU) -> 1: the outputs are this forward pass of each network's weights."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 5))
+    T = 2.0 * rng.integers(0, 2, (3, 12)) - 1.0
+    cfg = S.TrainConfig(width=7, depth=2, epochs=2, batch=4, lr=0.1)
+    group = S.train_networks(X, T, cfg, seeds=[0, 1, 2])
+    f = S.outputs(group, X)
+    assert f.shape == (3, 12) and f.dtype == np.float64
+    shapes = [tuple(p.shape) for p in group.params.values()]
+    assert shapes == [(3, 7, 5), (3, 7), (3, 7, 7), (3, 7), (3, 1, 7), (3, 1)]
     for k in range(3):
-        h = X
+        h = torch.as_tensor(X, dtype=torch.float64)
+        ps = [p[k].detach().double() for p in group.params.values()]
         for layer in range(3):
-            h = h @ model.params[2 * layer][k] + model.params[2 * layer + 1][k]
+            h = h @ ps[2 * layer].T + ps[2 * layer + 1]
             if layer < 2:
                 h = torch.relu(h)
-        assert torch.allclose(out[k], h[:, 0], rtol=1e-12, atol=1e-12)
-    assert model.n_params == 5 * 7 + 7 + 7 * 7 + 7 + 7 + 1
+        np.testing.assert_allclose(f[k], h[:, 0].numpy(), rtol=1e-5, atol=1e-5)
 
 
-def test_each_network_gets_its_own_gradient():
-    """Training K networks at once equals training each alone (same init, same minibatches)."""
+def test_a_group_of_networks_equals_networks_trained_one_by_one():
+    """Each network keeps its seed's initialization and data order and its own gradient: K at once
+    give the outputs of K trained alone (to float32 rounding carried through SGD)."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((24, 4))
-    T = 2.0 * rng.integers(0, 2, (2, 24)) - 1.0
+    T = 2.0 * rng.integers(0, 2, (3, 24)) - 1.0
     cfg = S.TrainConfig(width=8, epochs=3, batch=8, lr=0.1)
-    both, Xt = S.train(X, T, cfg, seed=5)
-    # rebuild network 1's initial weights alone: same generator stream, K = 2, then keep row 1
-    with torch.no_grad():
-        joint = both(Xt)
-    for k in range(2):
-        g = torch.Generator().manual_seed(5)
-        init = S.BatchedMLP(2, 4, 8, generator=g, depth=1)
-        single = S.BatchedMLP(1, 4, 8, generator=torch.Generator().manual_seed(0), depth=1)
-        with torch.no_grad():
-            for p_single, p_init in zip(single.params, init.params):
-                p_single.copy_(p_init[k:k + 1])
-        opt = torch.optim.SGD(single.params, lr=cfg.lr, momentum=cfg.momentum)
-        Tt = torch.as_tensor(T[k:k + 1], dtype=torch.float32)
-        for _ in range(cfg.epochs):
-            perm = torch.randperm(24, generator=g)
-            for start in range(0, 24, 8):
-                idx = perm[start:start + 8]
-                loss = torch.nn.functional.softplus(-Tt[:, idx] * single(Xt[idx])).mean(dim=1).sum()
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-        with torch.no_grad():
-            assert torch.allclose(single(Xt)[0], joint[k], rtol=1e-4, atol=1e-5)
+    joint = S.outputs(S.train_networks(X, T, cfg, seeds=[5, 6, 7]), X)
+    for k, seed in enumerate((5, 6, 7)):
+        alone = S.outputs(S.train_networks(X, T[k:k + 1], cfg, seeds=[seed]), X)[0]
+        np.testing.assert_allclose(alone, joint[k], rtol=1e-4, atol=1e-5)
+    other = S.outputs(S.train_networks(X, T[:1], cfg, seeds=[6]), X)[0]
+    assert not np.allclose(other, joint[0], atol=1e-3)  # the seed matters
 
 
 def test_fits_random_signs_at_small_n_and_is_deterministic():
@@ -120,8 +119,9 @@ def test_true_labels_generalize_on_digits():
     (lambda: S.TrainConfig(lr=0.0), "lr"),
     (lambda: S.TrainConfig(momentum=1.0), "momentum"),
     (lambda: S.TrainConfig(threads=-1), "threads"),
-    (lambda: S.train(np.ones((3, 2)), np.ones((1, 4)), CFG, seed=0), r"targets must be \(K, n\)"),
-    (lambda: S.train(np.ones((3, 2)), np.zeros((1, 3)), CFG, seed=0), r"\+-1"),
+    (lambda: S.train_networks(np.ones((3, 2)), np.ones((1, 4)), CFG, seeds=[0]), r"targets must be \(K, n\)"),
+    (lambda: S.train_networks(np.ones((3, 2)), np.zeros((1, 3)), CFG, seeds=[0]), r"\+-1"),
+    (lambda: S.train_networks(np.ones((3, 2)), np.ones((2, 3)), CFG, seeds=[0]), "one seed per row"),
     (lambda: S.fit_random_signs(np.ones((3, 2)), draws=1, cfg=CFG, seed=0), "draws"),
     (lambda: S.fit_true_labels(S._dataset("digits", 0), 5000, cfg=CFG, seed=0), "n must lie"),
 ])

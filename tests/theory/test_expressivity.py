@@ -10,6 +10,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import SIGMAS, tolerance
 from tests.helpers import fr
 from tests.strategies import class_labels, interleavable, real_labels
 from vacuity.kernels import expressivity as K
@@ -150,7 +151,6 @@ def test_min_gap_mean_and_rate_exponent():
     assert slope == T.MIN_SPACING_RATE_EXPONENT == -2
 
 
-SIGMAS = 6  # Monte Carlo tolerance: 6 standard errors of the sample mean
 REPS = 600
 
 
@@ -198,7 +198,7 @@ def test_kink_position_theory_matches_kernel():
     for th in (0.1, 0.25, 0.5):
         b = K.interleave(z, th, np)
         a_kernel, _ = K.recurrence_coefficients(z, b, np.zeros(50), np)
-        assert np.allclose(a_kernel[1:], T.Setting(50, 1, th).alpha, rtol=1e-12, atol=0)
+        assert tolerance(np.float64).close(a_kernel[1:], T.Setting(50, 1, th).alpha)
     with pytest.raises(ValueError, match=r"theta must lie in \(0, 1/2\]"):
         T.Setting(10, 2, 0.6)
     with pytest.raises(ValueError, match="need n >= 1"):

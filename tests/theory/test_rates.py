@@ -54,8 +54,24 @@ def test_fit_rejects_bad_input():
         fit_loglog_slope([1, 2, 3], [1, -2, 3])
 
 
-for _name in rates.RATED_MODULES:
-    importlib.import_module(_name)
+# The rated bounds and their simulators come from the claim declarations: every claim that declares
+# rated bounds has its theory modules register them and its kernel modules simulate their deviations.
+from vacuity.proofs_checked.core.registry import CLAIMS  # noqa: E402
+
+RATED_CLAIMS = [c for c in CLAIMS.values() if c.rated_bounds]
+for _claim in RATED_CLAIMS:
+    for _name in _claim.modules("theory") + _claim.modules("kernels"):
+        importlib.import_module(_name)
+
+
+def test_declared_rated_bounds_are_registered_and_simulated():
+    from vacuity.kernels import deviation_sims
+
+    assert RATED_CLAIMS, "no claim declares a rated bound"
+    for c in RATED_CLAIMS:
+        for name in c.rated_bounds:
+            assert name in rates.BOUNDS, f"claim {c.id} declares bound {name!r}; its theory modules register none"
+            assert name in deviation_sims.SIMULATORS, f"claim {c.id}: no kernel module simulates {name!r}"
 
 
 @pytest.mark.parametrize("name", sorted(rates.BOUNDS) or [pytest.param(None, marks=pytest.mark.skip("no bounds"))])
@@ -79,9 +95,6 @@ def test_bound_slope_matches_its_elasticity(name):
 from vacuity.kernels import deviation_sims  # noqa: E402
 from vacuity.kernels.deviation_stats import slope_check  # noqa: E402
 
-for _name in deviation_sims.SIMULATED_MODULES:
-    importlib.import_module(_name)
-
 
 @pytest.mark.parametrize("name", sorted(rates.BOUNDS) or [pytest.param(None, marks=pytest.mark.skip("no bounds"))])
 def test_simulated_deviation_slope_matches_declared_exponent(name):
@@ -94,7 +107,8 @@ def test_simulated_deviation_slope_matches_declared_exponent(name):
     exact = None if sim.exact_mean is None else sim.exact_mean(ns)
     sc = slope_check(ns, means, ses, float(b.rate_exponent), exact)
     detail = (f"{name}: slope {sc.slope:.4f} +- {sc.se:.2g}, reference {sc.reference:.4f}, declared "
-              f"{float(b.rate_exponent)}, exact elasticity departure {sc.start_departure:.2g} -> {sc.end_departure:.2g}, band {sc.band:.3g} ({sim.what})")
+              f"{float(b.rate_exponent)}, exact elasticity departure {sc.start_departure:.2g} -> "
+              f"{sc.end_departure:.2g}, band {sc.band:.3g} ({sim.what})")
     assert sc.passed, detail
     assert sc.matches_declared, detail
     # the bound and the deviation share the rate: the bound's own elasticity over these sizes heads to

@@ -1,0 +1,168 @@
+"""Checked claim: a ReLU MLP trained by SGD fits random signs, so the empirical Rademacher complexity of
+what it can fit is about 1 and the Rademacher bound (Mohri et al. Thm 3.5) is >= 1 — vacuous — while
+the same network trained on the true labels has a small test error (Zhang et al. 2017, Sec. 2.2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vacuity.errors import BadInput
+from vacuity.kernels.tolerances import SIGMAS, lower_confidence_limit
+from vacuity.proofs_checked.core.recorder import Recorder
+from vacuity.theory import rademacher as T
+from vacuity.theory.rates import fit_loglog_slope
+
+AGREEMENT_MAX_N = 5  # (1/n) Σ σ_i h_i = 1 - 2m/n for every pair of sign vectors, n = 1..5
+
+
+def math():
+    import sympy as sp
+    from sympy.printing.mathml import mathml
+
+    def pm(expr):
+        return mathml(expr, printer="presentation")
+
+    risk = sp.Function("R")(sp.Symbol("h"))
+    emp = sp.Function("Rhat_S")(sp.Symbol("h"))
+    return [
+        ("Thm 3.5 for a +-1-valued class H (from Thm 3.3 (ii) and Rhat(G_01) = Rhat(H)/2)",
+         pm(sp.Le(risk, emp + T.bound_binary()))),
+        ("The bound is >= 1 as soon as the class fits random signs this well (a fraction f* misfit)",
+         pm(sp.Ge(T.R_hat_H, T.vacuity_threshold()))),
+        ("Largest misfit fraction that still leaves the bound vacuous",
+         pm(sp.Eq(sp.Symbol("f^*"), T.derive_vacuity_misfit()))),
+    ]
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(t) for t in str(text).split(",") if t.strip()]
+
+
+def _symbolic(rec: Recorder) -> None:
+    with rec.step("Thm 3.5 bound derived: R(h) <= R_S(h) + Rhat_S(H) + 3 sqrt(log(2/delta)/(2n))", "symbolic") as s:
+        ok_ii = T.same_expression(T.derive_bound_empirical(), T.bound_empirical())
+        ok_bin = T.same_expression(T.derive_bound_binary(), T.bound_binary())
+        s.ok = ok_ii and ok_bin and T.zero_one_loss_identity() and T.sign_flip_is_bijection(4)
+        s.detail = (f"Thm 3.3 (ii) from McDiarmid: {ok_ii}; with Rhat(G_01) = Rhat(H)/2 (Lemma 3.4): {ok_bin}; "
+                    f"stated {T.bound_binary()}")
+    with rec.step("vacuity threshold: the bound is >= 1 iff Rhat_S(H) >= 1 - 3 sqrt(log(2/delta)/(2n))",
+                  "symbolic") as s:
+        agree = all(T.agreement_identity(m) for m in range(1, AGREEMENT_MAX_N + 1))
+        s.ok = agree and T.same_expression(T.vacuity_threshold(), T.vacuity_threshold_stated())
+        s.detail = (f"(1/n) sum sigma_i h_i = 1 - 2m/n for all sign pairs, n <= {AGREEMENT_MAX_N}: {agree}; "
+                    f"solved misfit fraction f* = {T.derive_vacuity_misfit()}")
+
+
+def _data(p, seed):
+    from vacuity.sims import rademacher_networks as S
+
+    try:
+        split = S._dataset(p["dataset"], seed)
+    except (ValueError, OSError) as exc:  # no data root, a missing or corrupt file: the user's to fix
+        raise BadInput(f"dataset {p['dataset']}: {exc}") from None
+    largest = _sizes(p["sizes"])[-1]
+    if largest > split.X_train.shape[0]:
+        raise BadInput(f"parameter sizes: largest n = {largest} exceeds the {split.X_train.shape[0]} training "
+                       f"points of {p['dataset']}")
+    return split
+
+
+def _random_signs(rec: Recorder, p, split, cfg, sizes, seed, device) -> dict:
+    """Fit random signs at every n; the bound is vacuous where Rhat - 6 SE clears the threshold."""
+    from vacuity.sims import rademacher_networks as S
+
+    fits = {}
+    with rec.step(f"SGD fits {p['draws']} random sign vectors at every n: Rhat - 6 SE >= the vacuity threshold",
+                  "numeric") as s:
+        ok = True
+        for n in sizes:
+            rec.note(f"rademacher-networks: fitting {p['draws']} random sign vectors, n = {n}")
+            fit = S.fit_random_signs(split.X_train[:n], draws=p["draws"], cfg=cfg, seed=seed, device=device)
+            fits[n] = fit
+            threshold = T.vacuity_threshold_value(n, p["delta"])
+            q = rec.quantity_at_most(f"vacuity_threshold_n{n}", threshold, lower_confidence_limit(fit.mean, fit.se),
+                                     note="1 - 3 sqrt(log(2/delta)/(2n)) <= Rhat - 6 SE: the fit makes the bound >= 1")
+            ok = ok and q.passed
+            rec.quantity_report(f"rademacher_n{n}", fit.mean,
+                                note=f"(1/n) sum sigma_i sign f(x_i), mean of {p['draws']} draws, SE {fit.se:.3g}")
+            rec.quantity_report(f"rademacher_worst_draw_n{n}", float(fit.per_draw.min()),
+                                note="the worst of the draws: with every draw at 1 the SE is 0, so look here too")
+            rec.quantity_report(f"rademacher_clipped_n{n}", fit.mean_clipped,
+                                note=f"outputs clipped to [-1, 1], SE {fit.se_clipped:.3g}")
+        means = np.array([fits[n].mean for n in sizes])
+        if np.all(means > 0):
+            slope, slope_se = fit_loglog_slope(sizes, means)
+            rec.quantity_report("rademacher_slope", slope,
+                                note=f"log-log slope of Rhat vs n (SE {slope_se:.2g}); a class with the linear "
+                                     "class's rate would show -1/2")
+        s.ok = ok
+        s.detail = "; ".join(f"n = {n}: Rhat = {fits[n].mean:.4f} +- {fits[n].se:.2g}" for n in sizes)
+    return fits
+
+
+def _true_labels(rec: Recorder, p, split, cfg, sizes, fits, seed, device) -> list[dict]:
+    """The same network on the true labels: it learns them, while the bound stays >= 1."""
+    from vacuity.sims import rademacher_networks as S
+
+    rows = []
+    # Chance: the best constant prediction on the test labels (the majority class), at most 1/2 for a
+    # binary task. Below it by 6 SE the network has learned the true labels; the bound (>= 1 once the step
+    # above passed) is then compared with that test error only as a report: it cannot fail once vacuous.
+    y_test = np.asarray(split.y_test)
+    chance = float(min(np.mean(y_test > 0), np.mean(y_test < 0)))
+    with rec.step("same network on the true labels: test error far below chance (6 SE), while the bound is >= 1",
+                  "torch") as s:
+        ok = True
+        for n in sizes:
+            rec.note(f"rademacher-networks: training on the true labels, n = {n}")
+            tf = S.fit_true_labels(split, n, cfg=cfg, seed=seed, device=device)
+            fit = fits[n]
+            lower = max(lower_confidence_limit(fit.mean, fit.se), 0.0)
+            bound = T.bound_binary_value(lower, n, p["delta"], train_error=tf.train_error)
+            upper = tf.test_error + SIGMAS * tf.test_se
+            q1 = rec.quantity_at_most(f"bound_is_vacuous_n{n}", 1.0, bound,
+                                      note="1 <= R_S(h) + (Rhat - 6 SE) + 3 sqrt(log(2/delta)/(2n))")
+            rec.quantity_report(f"test_error_n{n}", tf.test_error,
+                                note=f"true labels, {tf.n_test} test points, SE {tf.test_se:.3g}; "
+                                     f"train error {tf.train_error:.4f}")
+            q2 = rec.quantity_at_most(f"test_error_below_chance_n{n}", upper,
+                                      chance, note=f"test error + 6 SE <= chance {chance:.4f} (majority class of "
+                                                   "the test labels): the network learned the true labels")
+            rec.quantity_report(f"test_error_upper_n{n}", upper,
+                                note=f"test error + 6 SE, vs the bound {bound:.4f}: below it, and the bound (>= 1) "
+                                     "says nothing (reported, not a pass condition)")
+            rec.quantity_report(f"bound_minus_test_error_n{n}", bound - tf.test_error)
+            ok = ok and q1.passed and q2.passed
+            rows.append({"n": n, "rad_mean": fit.mean, "rad_se": fit.se, "rad_clipped": fit.mean_clipped,
+                         "bound": bound, "test_error": tf.test_error, "test_se": tf.test_se,
+                         "train_error": tf.train_error})
+        s.ok = ok
+        s.detail = f"chance {chance:.3f}; " + "; ".join(
+            f"n = {r['n']}: test error {r['test_error']:.3f} +- {r['test_se']:.2g}, bound {r['bound']:.3f} "
+            f"(bound - test error {r['bound'] - r['test_error']:.3f})" for r in rows)
+    return rows
+
+
+def run(ctx):
+    import torch
+
+    from vacuity.sims import rademacher_networks as S
+
+    p = ctx.params
+    sizes = _sizes(p["sizes"])
+    cfg = S.TrainConfig(width=p["width"], depth=p["depth"], epochs=p["epochs"], batch=p["batch"], lr=p["lr"],
+                        threads=p["threads"])
+    split = _data(p, ctx.seed)
+    device = "cuda" if ctx.scale == "paper" and torch.cuda.is_available() else "cpu"
+    rec = Recorder(ctx)
+    _symbolic(rec)
+    fits = _random_signs(rec, p, split, cfg, sizes, ctx.seed, device)
+    rows = _true_labels(rec, p, split, cfg, sizes, fits, ctx.seed, device)
+    if ctx.figures_dir is not None and rows:
+        from vacuity.proofs_checked.rademacher_networks.figures import draw
+
+        path = draw(Path(ctx.figures_dir), rows, dataset=p["dataset"], delta=p["delta"])
+        rec.figures.append(f"figures/{path.name}")
+    return rec.result(params=dict(p, device=device, n_test=int(split.X_test.shape[0])))

@@ -1,0 +1,8 @@
+"""Errors every layer may raise: bad user input is a ``BadInput`` (a ``ValueError``), which the CLI prints
+as one line and turns into exit status 2. A leaf module: it imports nothing of the project."""
+
+from __future__ import annotations
+
+
+class BadInput(ValueError):
+    """Invalid user input (parameters, data, paths): the CLI prints the message and exits 2."""
