@@ -119,3 +119,24 @@ def _cycles() -> list[list[str]]:
 def test_no_import_cycles():
     # a package's __init__ importing its own submodule is not a cycle unless the submodule imports it back
     assert not _cycles(), _cycles()
+
+
+def test_every_source_folder_is_a_regular_package():
+    # setup.py ships the packages find_packages sees: a folder without __init__.py would import from a
+    # checkout (as a namespace package) and be missing from an installed wheel
+    from tests.meta.imports import FOLDERS
+
+    missing = [str(d.relative_to(ROOT)) for folder in FOLDERS for d in [ROOT / folder, *(ROOT / folder).rglob("*")]
+               if d.is_dir() and d.name != "__pycache__" and any(d.glob("*.py")) and not (d / "__init__.py").is_file()]
+    assert not missing, missing
+
+
+def test_setup_ships_every_package():
+    import runpy
+    from unittest import mock
+
+    with mock.patch("setuptools.setup") as setup:
+        runpy.run_path(str(ROOT / "setup.py"))
+    shipped = set(setup.call_args.kwargs["packages"])
+    packages = {m for m, p in source_files().items() if p.name == "__init__.py"}
+    assert packages == shipped, packages ^ shipped
