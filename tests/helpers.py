@@ -118,3 +118,19 @@ def numpy_construction_from(a, b, w, z, y, keep, *, theta=0.25, direction="rando
     return K.Construction(a=a, b=b, w=w, z=z, y=y, keep=keep, evaluator=ev, abs_rows=Kr,
                           admissible=K.admissible_residual(z, b, y, Kr, np), theta=theta, direction=direction,
                           candidates=0)
+
+
+class Interrupted(Exception):
+    """Raised from a training callback: an interruption at a known point, as a kill would be."""
+
+
+def train_until_interrupted(train_group, cfg, runs, checkpoint, epoch: int = 3) -> None:
+    """Run ``train_group`` with checkpoints and stop it at the end of ``epoch``, leaving its checkpoint."""
+    import pytest
+
+    def interrupt(t):
+        if t.epoch == epoch:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        train_group(cfg, runs, checkpoint=checkpoint, on_epoch=interrupt)

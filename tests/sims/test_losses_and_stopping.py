@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.helpers import train_until_interrupted
 from vacuity.sims import data as D
 from vacuity.sims import losses as LS
 from vacuity.sims import stopping
@@ -232,16 +233,8 @@ def test_binary_loss_resumes_to_the_uninterrupted_result(digits, tmp_path):
     runs = [T.RunSpec(ds, seed=0), T.RunSpec(_binary(digits, 3), seed=1, weight_decay=1e-3)]
     whole = T.fit_group(cfg, runs)
 
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(t):
-        if t.epoch == 3:
-            raise Interrupted
-
     ckpt = tmp_path / "binary.pt"
-    with pytest.raises(Interrupted):
-        T.train_group(cfg, runs, checkpoint=ckpt, on_epoch=interrupt)
+    train_until_interrupted(T.train_group, cfg, runs, ckpt)
     assert torch.load(ckpt, weights_only=False)["step"] == 12
     resumed = T.fit_group(cfg, runs, checkpoint=ckpt, resume=True)
     assert _strip(resumed.results()) == _strip(whole.results())

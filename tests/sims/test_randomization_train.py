@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.helpers import train_until_interrupted
 from vacuity.sims import data as D
 from vacuity.sims import models as M
 from vacuity.sims import train as T
@@ -144,16 +145,8 @@ def test_resume_after_interruption_gives_the_uninterrupted_result(digits, tmp_pa
     runs = [T.RunSpec(digits, seed=0, crop=True), T.RunSpec(D.make_variant(digits, "random_labels", 0), seed=1)]
     whole = T.train_group(cfg, runs)
 
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(t):
-        if t.epoch == 3:
-            raise Interrupted
-
     ckpt = tmp_path / "g.pt"
-    with pytest.raises(Interrupted):
-        T.train_group(cfg, runs, checkpoint=ckpt, on_epoch=interrupt)
+    train_until_interrupted(T.train_group, cfg, runs, ckpt)
     assert torch.load(ckpt, weights_only=False)["step"] == 12
     resumed = T.train_group(cfg, runs, checkpoint=ckpt, resume=True)
     assert _strip(resumed) == _strip(whole)
