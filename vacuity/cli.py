@@ -25,6 +25,7 @@ from vacuity.errors import BadInput
 from vacuity.proofs_checked.core import registry
 from vacuity.proofs_checked.core import report as rep
 from vacuity.proofs_checked.core.claim import BACKENDS, SCALES, Claim
+from vacuity.proofs_checked.core.mutants import run_mutants
 from vacuity.proofs_checked.core.report import fmt
 from vacuity.proofs_checked.core.result import CheckResult
 
@@ -138,29 +139,48 @@ def status(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 def run_claims(claims: list[Claim], *, scale: str, backend: str, seed: int,
-               overrides: dict[str, dict], figures_dir: Path | None, show: bool) -> list[CheckResult]:
+               overrides: dict[str, dict], figures_dir: Path | None, show: bool,
+               mutants: bool = False) -> list[CheckResult]:
     results = []
     with status(show) as update:
         for i, c in enumerate(claims, 1):
             prefix = f"[{i}/{len(claims)}] {c.id}"
             update(f"{prefix}: running ({scale}, {backend})")
+            progress = lambda msg, p=prefix: update(f"{p}: {msg}")  # noqa: E731
             # Claims report through `progress`; a stray print must not corrupt `--json` on stdout.
             with contextlib.redirect_stdout(sys.stderr):
-                results.append(c.run(scale=scale, backend=backend, seed=seed,
-                                     overrides=overrides[c.id], figures_dir=figures_dir,
-                                     progress=lambda msg, p=prefix: update(f"{p}: {msg}")))
+                r = c.run(scale=scale, backend=backend, seed=seed, overrides=overrides[c.id],
+                          figures_dir=figures_dir, progress=progress)
+                if mutants:
+                    r.mutants = run_mutants(c, scale=scale, backend=backend, seed=seed,
+                                            overrides=overrides[c.id], progress=progress)
+            results.append(r)
     return results
+
+
+def exit_status(results: list[CheckResult]) -> int:
+    """0 every check passed; 1 a check failed; 3 nothing failed but a theorem's premise does not hold at
+    the given parameters, so part of it was not checked."""
+    verdicts = {r.verdict for r in results}
+    if "fail" in verdicts or not results:
+        return 1
+    return 3 if "premise-unmet" in verdicts else 0
 
 
 # --------------------------------------------------------------------------------------- printing
 
 
-def _verdict(passed: bool) -> Text:
-    return Text("PASS", style="bold green") if passed else Text("FAIL", style="bold red")
+_STYLES = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "reported": ("reported", "dim"),
+           "premise-unmet": ("PREMISE UNMET", "bold yellow")}
+
+
+def _verdict(verdict: str) -> Text:
+    label, style = _STYLES.get(verdict, (verdict, ""))
+    return Text(label, style=style)
 
 
 def print_result(console: Console, r: CheckResult) -> None:
-    head = Text.assemble(_verdict(r.passed), " ", (r.claim, "bold"), f" — {r.title}")
+    head = Text.assemble(_verdict(r.verdict), " ", (r.claim, "bold"), f" — {r.title}")
     console.print(head)
     console.print(Text(f"{r.source}; scale {r.scale}, backend {r.backend}, seed {r.seed}, "
                        f"{r.seconds:.1f} s", style="dim"))
@@ -175,13 +195,22 @@ def print_result(console: Console, r: CheckResult) -> None:
         table.columns[0].overflow = "fold"
         table.columns[-1].min_width = 12
     for s in r.steps:
-        steps.add_row(Text(s.name), s.kind, _verdict(s.passed), f"{s.seconds:.2f}", Text(s.detail))
+        steps.add_row(Text(s.name), s.kind, _verdict(s.verdict), f"{s.seconds:.2f}", Text(s.detail))
     for q in r.quantities:
         quantities.add_row(Text(q.name), fmt(q.measured), fmt(q.predicted), fmt(q.tolerance),
-                           _verdict(q.passed), Text(q.note))
+                           _verdict(q.verdict), Text(q.note))
     for table, rows in ((steps, r.steps), (quantities, r.quantities)):
         if rows:
             console.print(table)
+    if r.mutants:
+        caught = sum(m["caught"] for m in r.mutants)
+        table = Table("mutant", "kind", "caught by the check", "first failure")
+        for m in r.mutants:
+            table.add_row(Text(m["name"]), m["kind"], _verdict("pass" if m["caught"] else "fail"),
+                          Text(m.get("where", "")))
+        console.print(Text(f"mutation score: {caught} of {len(r.mutants)} mutants caught",
+                           style="bold green" if caught == len(r.mutants) else "bold red"))
+        console.print(table)
     for f in r.figures:
         console.print(Text(f"figure: {f}", style="dim"))
     console.print()
@@ -242,8 +271,10 @@ def check(
         "--json", help="Print only a JSON array of results.")] = False,
     figures: Annotated[Path | None, typer.Option(
         "--figures", metavar="DIR", help="Write the claims' figures into this directory.")] = None,
+    mutants: Annotated[bool, typer.Option(
+        "--mutants", help="Also run each declared mutant and report whether the check caught it.")] = False,
 ) -> None:
-    """Run checked proofs; exit 0 if all pass, 1 if any fails, 2 on bad input."""
+    """Run checked proofs; exit 0 if all pass, 1 if any fails, 2 on bad input, 3 if a premise is unmet."""
     with user_errors():
         check_options(scale, backend, seed)
         claims = select(ids)
@@ -251,7 +282,7 @@ def check(
         if figures is not None:
             figures.mkdir(parents=True, exist_ok=True)
         results = run_claims(claims, scale=scale, backend=backend, seed=seed, overrides=overrides,
-                             figures_dir=figures, show=not as_json)
+                             figures_dir=figures, show=not as_json, mutants=mutants)
     if as_json:
         print_json(results)
     else:
@@ -261,9 +292,11 @@ def check(
         for r in results:
             print_result(console, r)
         ok = sum(r.passed for r in results)
-        console.print(Text(f"{ok} of {len(results)} claims passed",
+        unmet = sum(r.verdict == "premise-unmet" for r in results)
+        tail = f" ({unmet} with a premise unmet)" if unmet else ""
+        console.print(Text(f"{ok} of {len(results)} claims passed{tail}",
                            style="bold green" if ok == len(results) else "bold red"))
-    raise typer.Exit(0 if all(r.passed for r in results) else 1)
+    raise typer.Exit(exit_status(results))
 
 
 @app.command()
@@ -273,6 +306,8 @@ def report(
     scale: ScaleOpt = "small",
     backend: BackendOpt = "numpy",
     seed: SeedOpt = 0,
+    mutants: Annotated[bool, typer.Option(
+        "--mutants/--no-mutants", help="Run each claim's declared mutants and show its mutation score.")] = True,
 ) -> None:
     """Run every claim and write report.json, report.md, report.html and figures/ into --out."""
     with user_errors():
@@ -283,14 +318,14 @@ def report(
             figures = root / "figures"
             figures.mkdir()
             results = run_claims(claims, scale=scale, backend=backend, seed=seed,
-                                 overrides=overrides, figures_dir=figures, show=True)
+                                 overrides=overrides, figures_dir=figures, show=True, mutants=mutants)
             maths = {c.id: c.math() for c in claims}
             meta = rep.metadata_for(results, scale=scale, backend=backend, seed=seed)
             rep.write_files(root, results, maths, meta)
     ok = sum(r.passed for r in results)
-    print(f"{rep.verdict(meta['passed'])}: {ok} of {len(results)} claims passed; "
+    print(f"{rep.verdict(meta['verdict'])}: {ok} of {len(results)} claims passed; "
           f"report written to {out}/report.html")
-    raise typer.Exit(0 if meta["passed"] else 1)
+    raise typer.Exit(exit_status(results))
 
 
 @app.command()

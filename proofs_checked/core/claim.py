@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vacuity.errors import BadInput
+from vacuity.proofs_checked.core.mutants import Mutant
 
 if TYPE_CHECKING:
     from vacuity.proofs_checked.core.result import CheckResult
@@ -52,8 +53,9 @@ class Claim:
     ``vacuity.theory.hoeffding``); ``rated_bounds`` the ``RatedBound`` names its theory modules register
     (their kernel modules register the matching deviation simulators); ``experiment`` a
     ``"module:function"`` for ``vacuity run <id>``; ``benchmarks`` scripts under ``benchmarks/``; ``docs``
-    pages under ``docs/``; ``summary`` the README row. ``proof`` is the module with ``run(ctx)`` and
-    ``math()``; a claim package leaves it to the registry, which fills in ``<package>.proof``.
+    pages under ``docs/``; ``summary`` the README row; ``mutants`` realistic wrong versions of the code the
+    claim checks (``core/mutants.py``), each of which its check must catch. ``proof`` is the module with
+    ``run(ctx)`` and ``math()``; a claim package leaves it to the registry, which fills in ``<package>.proof``.
     """
 
     id: str
@@ -69,6 +71,7 @@ class Claim:
     experiment: str | None = None
     benchmarks: tuple[str, ...] = ()
     docs: tuple[str, ...] = ()
+    mutants: tuple[Mutant, ...] = ()
     proof: str = ""
 
     def __post_init__(self):
@@ -98,11 +101,19 @@ class Claim:
 
     def run(self, *, scale: str = "small", backend: str = "numpy", seed: int = 0,
             overrides: dict[str, str] | None = None, figures_dir: Path | None = None,
-            progress: Any = None) -> CheckResult:
+            progress: Any = None, fail_fast: bool = False) -> CheckResult:
+        """Run the checked proof. With ``fail_fast`` the run ends at its first failed step or quantity
+        (what a mutant run needs: whether the check fails, not everything it would say)."""
+        from vacuity.proofs_checked.core.recorder import CheckFailed
+
         if backend not in BACKENDS:
             raise BadInput(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         params = self.resolve(scale, overrides)
-        return self.proof_module().run(RunContext(self, scale, backend, seed, params, figures_dir, progress))
+        ctx = RunContext(self, scale, backend, seed, params, figures_dir, progress, fail_fast)
+        try:
+            return self.proof_module().run(ctx)
+        except CheckFailed as stop:
+            return stop.recorder.result(dict(params))
 
     def math(self) -> list[tuple[str, str]]:
         """(caption, MathML) pairs: the statement and derivation, for the report."""
@@ -135,6 +146,7 @@ class RunContext:
     params: dict[str, Any]
     figures_dir: Path | None = None
     progress: Any = None  # optional callable(str) for status lines
+    fail_fast: bool = False  # stop at the first failure (Recorder raises CheckFailed)
 
 
 def count(text: str) -> int:

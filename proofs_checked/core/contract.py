@@ -15,12 +15,12 @@ from typing import ClassVar
 
 from vacuity.errors import BadInput
 from vacuity.proofs_checked.core.registry import CLAIMS, get
-from vacuity.proofs_checked.core.result import CheckResult
+from vacuity.proofs_checked.core.result import VERDICTS, CheckResult
 
 TOP_KEYS = {"claim", "title", "source", "passed", "scale", "backend", "seed", "params", "steps",
-            "quantities", "figures", "seconds", "versions"}
-STEP_KEYS = {"name", "kind", "passed", "detail"}
-QUANTITY_KEYS = {"name", "measured", "predicted", "tolerance", "passed"}
+            "quantities", "figures", "seconds", "versions", "verdict", "mutants"}
+STEP_KEYS = {"name", "kind", "passed", "detail", "verdict"}
+QUANTITY_KEYS = {"name", "measured", "predicted", "tolerance", "passed", "verdict"}
 STEP_KINDS = {"symbolic", "numeric", "torch"}
 
 
@@ -65,6 +65,9 @@ class ClaimContract:
         assert TOP_KEYS <= set(d) and d["claim"] == self.claim_id
         assert all(STEP_KEYS <= set(s) for s in d["steps"])
         assert all(QUANTITY_KEYS <= set(q) for q in d["quantities"])
+        assert {d["verdict"]} | {x["verdict"] for x in d["steps"] + d["quantities"]} <= set(VERDICTS)
+        # a quantity that judges nothing is never shown as a pass
+        assert all(q["verdict"] != "pass" for q in d["quantities"] if q["predicted"] is None)
         text = json.dumps(d, allow_nan=False)
         assert CheckResult.from_json(json.loads(text)).to_json() == d
 
@@ -80,6 +83,30 @@ class ClaimContract:
             return
         raise AssertionError("an unknown parameter was accepted")
 
+    def test_declares_mutants_of_several_kinds(self):
+        """Realistic wrong versions of the claim's code, several kinds, each resolvable."""
+        from vacuity.proofs_checked.core.mutants import _resolve
+
+        mutants = CLAIMS[self.claim_id].mutants
+        assert len(mutants) >= 5, "a claim declares at least five mutants"
+        assert len({m.kind for m in mutants}) >= 4, "of at least four kinds"
+        assert len({m.name for m in mutants}) == len(mutants), "mutant names are unique"
+        for m in mutants:
+            _resolve(m.target)
+            assert callable(_resolve(m.factory)[2])
+
+    def test_every_mutant_is_caught_by_the_check(self):
+        from vacuity.proofs_checked.core.mutants import run_mutants
+
+        claim = get(self.claim_id)
+        outcomes = run_mutants(claim, scale="small", backend="numpy", seed=self.seed, overrides=self.fast)
+        missed = [o["name"] for o in outcomes if not o["caught"]]
+        assert not missed, f"the check of {self.claim_id} passes under: {missed}"
+        # the mutants left nothing behind (patches and cached derivations restored)
+        again = self.run()
+        assert [(q.name, q.measured) for q in again.quantities] == [
+            (q.name, q.measured) for q in self.result.quantities]
+
     def test_same_numbers_as_recorded(self):
         import pytest
 
@@ -92,6 +119,6 @@ class ClaimContract:
         assert new["params"] == old["params"]
         assert [(s["name"], s["kind"], s["passed"]) for s in new["steps"]] == [
             (s["name"], s["kind"], s["passed"]) for s in old["steps"]]
-        keys = ("name", "measured", "predicted", "tolerance", "passed")
+        keys = ("name", "measured", "predicted", "tolerance", "passed")  # "verdict" came later
         assert [tuple(q[k] for k in keys) for q in new["quantities"]] == [
             tuple(q[k] for k in keys) for q in old["quantities"]]

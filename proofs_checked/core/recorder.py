@@ -11,7 +11,7 @@ import numpy as np
 from vacuity.errors import BadInput
 from vacuity.kernels.arrays import to_numpy  # noqa: F401  (re-exported for the checked proofs)
 from vacuity.proofs_checked.core.claim import RunContext
-from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step
+from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step, overall_verdict
 from vacuity.proofs_checked.core.versions import versions
 
 
@@ -39,6 +39,22 @@ def backend_arrays(backend: str, *arrays: np.ndarray):
 class _Open:
     ok: bool = False
     detail: str = ""
+    premise: str | None = None
+
+    def premise_unmet(self, why: str) -> None:
+        """The theorem's premise fails at these parameters: the step is not checked (verdict
+        premise-unmet), which is not a refutation of the theorem."""
+        self.premise = why
+        self.detail = f"premise not met: {why}"
+
+
+class CheckFailed(BaseException):
+    """Raised at the first failure of a run with ``fail_fast`` (a mutant is caught as soon as the check
+    fails). A BaseException, so the steps' crash handling does not swallow it."""
+
+    def __init__(self, recorder: Recorder):
+        super().__init__("check failed")
+        self.recorder = recorder
 
 
 class Recorder:
@@ -69,10 +85,19 @@ class Recorder:
             s.ok = False
             s.detail = f"{type(exc).__name__}: {exc}"
         finally:
-            self.steps.append(Step(name, kind, bool(s.ok), s.detail, time.perf_counter() - t))
+            verdict = "premise-unmet" if s.premise else ("pass" if s.ok else "fail")
+            self.steps.append(Step(name, kind, verdict == "pass", s.detail, time.perf_counter() - t, verdict))
+        if verdict == "fail":
+            self._failed()
+
+    def _failed(self) -> None:
+        if getattr(self.ctx, "fail_fast", False):
+            raise CheckFailed(self)
 
     def _add(self, q: Quantity) -> Quantity:
         self.quantities.append(q)
+        if q.verdict == "fail":
+            self._failed()
         return q
 
     def quantity_compare(self, name, measured, predicted, tolerance, note=""):
@@ -81,14 +106,18 @@ class Recorder:
     def quantity_at_most(self, name, measured, bound, note=""):
         return self._add(Quantity.at_most(name, float(measured), float(bound), note))
 
+    def quantity_at_least(self, name, measured, bound, note=""):
+        return self._add(Quantity.at_least(name, float(measured), float(bound), note))
+
     def quantity_report(self, name, measured, note=""):
         return self._add(Quantity.report(name, float(measured), note))
 
     def result(self, params: dict) -> CheckResult:
-        passed = bool(self.steps) and all(s.passed for s in self.steps) and all(q.passed for q in self.quantities)
+        verdict = overall_verdict(self.steps, self.quantities)
         c = self.ctx.claim
         return CheckResult(
-            claim=c.id, title=c.title, source=c.source, passed=passed, scale=self.ctx.scale,
+            claim=c.id, title=c.title, source=c.source, passed=verdict == "pass", verdict=verdict,
+            scale=self.ctx.scale,
             backend=self.ctx.backend, seed=self.ctx.seed, params=params, steps=self.steps,
             quantities=self.quantities, figures=self.figures,
             seconds=time.perf_counter() - self._t0, versions=versions(),

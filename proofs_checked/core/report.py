@@ -107,8 +107,16 @@ def metadata_for(results: Sequence[CheckResult], *, scale: str, backend: str, se
         "backend": backend,
         "seed": seed,
         "passed": all(r.passed for r in results),
+        "verdict": _overall(results),
         "versions": versions(),
     }
+
+
+def _overall(results: Sequence[CheckResult]) -> str:
+    verdicts = {r.verdict for r in results}
+    if "fail" in verdicts or not results:
+        return "fail"
+    return "premise-unmet" if "premise-unmet" in verdicts else "pass"
 
 
 def render_json(results: Sequence[CheckResult], meta: dict) -> str:
@@ -132,8 +140,20 @@ def secs(x: float) -> str:
     return f"{x:.2f}"
 
 
-def verdict(passed: bool) -> str:
-    return "PASS" if passed else "FAIL"
+_LABELS = {"pass": "PASS", "fail": "FAIL", "reported": "reported", "premise-unmet": "PREMISE UNMET"}
+
+
+def verdict(v: str | bool) -> str:
+    """The label of a verdict ("pass", "fail", "reported", "premise-unmet"; a bool is pass/fail)."""
+    if isinstance(v, bool):
+        v = "pass" if v else "fail"
+    return _LABELS.get(v, v)
+
+
+def mutation_score(r: CheckResult) -> str:
+    if not r.mutants:
+        return "not run"
+    return f"{sum(m['caught'] for m in r.mutants)} of {len(r.mutants)} caught"
 
 
 def _summary_line(results: Sequence[CheckResult]) -> str:
@@ -158,23 +178,27 @@ def render_markdown(results: Sequence[CheckResult], meta: dict) -> str:
     out = [
         "# vacuity report",
         "",
-        f"{verdict(meta['passed'])}: {_summary_line(results)} — scale `{meta['scale']}`, "
+        f"{verdict(meta.get('verdict', meta['passed']))}: {_summary_line(results)} — scale `{meta['scale']}`, "
         f"backend `{meta['backend']}`, seed {meta['seed']}, generated {meta['generated']}.",
         "",
         "Statements and derivations (MathML) are in `report.html`.",
         "",
     ]
-    out += _md_table(["claim", "result", "title", "seconds"],
-                     [(r.claim, verdict(r.passed), r.title, secs(r.seconds)) for r in results])
+    out += _md_table(["claim", "result", "mutation score", "title", "seconds"],
+                     [(r.claim, verdict(r.verdict), mutation_score(r), r.title, secs(r.seconds)) for r in results])
     for r in results:
-        out += [f"## {r.claim}: {verdict(r.passed)}", "", f"**{r.title}** — {r.source}", ""]
+        out += [f"## {r.claim}: {verdict(r.verdict)}", "", f"**{r.title}** — {r.source}", ""]
         if r.params:
             out += ["Parameters: " + ", ".join(f"`{k}={v}`" for k, v in r.params.items()), ""]
         out += _md_table(["step", "kind", "result", "seconds", "detail"],
-                         [(s.name, s.kind, verdict(s.passed), secs(s.seconds), s.detail) for s in r.steps])
+                         [(s.name, s.kind, verdict(s.verdict), secs(s.seconds), s.detail) for s in r.steps])
         out += _md_table(["quantity", "measured", "predicted", "tolerance", "result", "note"],
-                         [(q.name, q.measured, q.predicted, q.tolerance, verdict(q.passed), q.note)
+                         [(q.name, q.measured, q.predicted, q.tolerance, verdict(q.verdict), q.note)
                           for q in r.quantities])
+        if r.mutants:
+            out += [f"Mutation score: {mutation_score(r)}", ""]
+            out += _md_table(["mutant", "kind", "caught", "first failure"],
+                             [(m["name"], m["kind"], m["caught"], m.get("where", "")) for m in r.mutants])
         out += [f"![{r.claim}: {Path(f).name}]({f})" for f in r.figures]
         out += [""] if r.figures else []
     out += ["## Versions", ""]
@@ -194,6 +218,7 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 .badge { display: inline-block; padding: 0 .5rem; border-radius: .6rem; font-weight: 600;
          font-size: .85em; color: #fff; }
 .pass { background: #1a7f37; } .fail { background: #cf222e; }
+.reported { background: #8c959f; } .premise-unmet { background: #9a6700; }
 .source, .meta { color: #57606a; }
 .math { margin: .5rem 0 1rem; overflow-x: auto; } .math p { margin: 0; font-style: italic; }
 figure { margin: 1rem 0; } img { max-width: 100%; }
@@ -204,8 +229,10 @@ def _e(x: Any) -> str:
     return html.escape(fmt(x))
 
 
-def _badge(passed: bool) -> str:
-    return f'<span class="badge {"pass" if passed else "fail"}">{verdict(passed)}</span>'
+def _badge(v: str | bool) -> str:
+    if isinstance(v, bool):
+        v = "pass" if v else "fail"
+    return f'<span class="badge {html.escape(v)}">{html.escape(verdict(v))}</span>'
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
@@ -240,7 +267,7 @@ def _figure(root: Path, rel: str) -> str:
 def _claim_html(r: CheckResult, maths: list[tuple[str, str]], root: Path) -> str:
     parts = [
         f'<section id="{html.escape(r.claim)}">',
-        f"<h2>{_badge(r.passed)} {html.escape(r.claim)}</h2>",
+        f"<h2>{_badge(r.verdict)} {html.escape(r.claim)}</h2>",
         f"<p><strong>{html.escape(r.title)}</strong><br><span class=\"source\">"
         f"{html.escape(r.source)}</span></p>",
     ]
@@ -252,13 +279,19 @@ def _claim_html(r: CheckResult, maths: list[tuple[str, str]], root: Path) -> str
             + f' <span class="meta">({secs(r.seconds)} s)</span></p>')
     parts.append(_html_table(
         ["step", "kind", "result", "seconds", "detail"],
-        [(_e(s.name), _e(s.kind), _badge(s.passed), secs(s.seconds), _e(s.detail)) for s in r.steps],
+        [(_e(s.name), _e(s.kind), _badge(s.verdict), secs(s.seconds), _e(s.detail)) for s in r.steps],
         numeric={3}))
     parts.append(_html_table(
         ["quantity", "measured", "predicted", "tolerance", "result", "note"],
-        [(_e(q.name), _e(q.measured), _e(q.predicted), _e(q.tolerance), _badge(q.passed), _e(q.note))
+        [(_e(q.name), _e(q.measured), _e(q.predicted), _e(q.tolerance), _badge(q.verdict), _e(q.note))
          for q in r.quantities],
         numeric={1, 2, 3}))
+    if r.mutants:
+        parts.append(f"<p>Mutation score: <strong>{html.escape(mutation_score(r))}</strong></p>")
+        parts.append(_html_table(
+            ["mutant", "kind", "caught by the check", "first failure"],
+            [(_e(m["name"]), _e(m["kind"]), _badge(bool(m["caught"])), _e(m.get("where", ""))) for m in r.mutants],
+            numeric=set()))
     parts += [_figure(root, f) for f in r.figures]
     parts.append("</section>")
     return "\n".join(parts)
@@ -267,10 +300,10 @@ def _claim_html(r: CheckResult, maths: list[tuple[str, str]], root: Path) -> str
 def render_html(results: Sequence[CheckResult], maths: Maths, meta: dict, root: Path) -> str:
     """One file with everything inline: figures as data URIs, math as MathML, no scripts or fetches."""
     summary = _html_table(
-        ["claim", "result", "title", "seconds"],
-        [(f'<a href="#{html.escape(r.claim)}">{html.escape(r.claim)}</a>', _badge(r.passed),
-          _e(r.title), secs(r.seconds)) for r in results],
-        numeric={3})
+        ["claim", "result", "mutation score", "title", "seconds"],
+        [(f'<a href="#{html.escape(r.claim)}">{html.escape(r.claim)}</a>', _badge(r.verdict),
+          html.escape(mutation_score(r)), _e(r.title), secs(r.seconds)) for r in results],
+        numeric={4})
     versions_table = _html_table(["package", "version"],
                                  [(_e(k), _e(v)) for k, v in sorted(meta["versions"].items())],
                                  numeric=set())
@@ -284,7 +317,7 @@ def render_html(results: Sequence[CheckResult], maths: Maths, meta: dict, root: 
 <style>{_CSS}</style>
 </head>
 <body>
-<h1>vacuity report {_badge(meta["passed"])}</h1>
+<h1>vacuity report {_badge(meta.get("verdict", meta["passed"]))}</h1>
 <p class="meta">{html.escape(_summary_line(results))} — scale <code>{_e(meta["scale"])}</code>,
 backend <code>{_e(meta["backend"])}</code>, seed {_e(meta["seed"])}, generated {_e(meta["generated"])}</p>
 {summary}

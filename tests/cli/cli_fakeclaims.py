@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from vacuity.proofs_checked.core.claim import Claim, Param
+from vacuity.proofs_checked.core.mutants import Mutant
 from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step
 
 # Claim.run imports its proof module by name: the tests put this module into sys.modules under that name.
@@ -32,17 +33,37 @@ def _positive(v):
     return None if v >= 1 else "must be at least 1"
 
 
-def _claim(cid: str, title: str) -> Claim:
+def counted(n: int) -> float:
+    """What fake-pass measures (its mutants patch this)."""
+    return float(n)
+
+
+def off_by_one(original):
+    return lambda n: original(n) + 1
+
+
+def unchanged(original):
+    return original
+
+
+MUTANTS = (
+    Mutant("count off by one", "construction", f"{QUALNAME}:counted", f"{QUALNAME}:off_by_one"),
+    Mutant("a change the check cannot see", "constant", f"{QUALNAME}:counted", f"{QUALNAME}:unchanged"),
+)
+
+
+def _claim(cid: str, title: str, mutants=()) -> Claim:
     return Claim(id=cid, title=title, source="Tests, Lemma 0", proof=QUALNAME,
-                 params=(Param("n", int, "a size", 3, 30, _positive),))
+                 params=(Param("n", int, "a size", 3, 30, _positive),), mutants=mutants)
 
 
 CLAIMS = {c.id: c for c in (
-    _claim("fake-pass", "A claim that holds"),
+    _claim("fake-pass", "A claim that holds", MUTANTS),
     _claim("fake-fail", "A claim whose quantity misses its prediction"),
 )}
 CRASH = _claim("fake-crash", "A claim whose run raises halfway")
 BAD_DATA = _claim("fake-bad-data", "A claim that rejects its data with ValueError")
+PREMISE = _claim("fake-premise", "A claim whose premise fails at its parameters")
 
 
 def run(ctx) -> CheckResult:
@@ -61,7 +82,15 @@ def run(ctx) -> CheckResult:
     if cid == "fake-bad-data":
         raise ValueError("labels contain NaN\nsecond line that must not be printed separately")
     n = ctx.params["n"]
-    measured = float(n) if cid == "fake-pass" else float("nan")
+    if cid == "fake-premise":
+        from vacuity.proofs_checked.core.recorder import Recorder
+
+        rec = Recorder(ctx)
+        with rec.step("the theorem at n", "numeric") as s:
+            s.premise_unmet("n is below the theorem's sufficient size")
+        rec.quantity_report("n", n)
+        return rec.result(dict(ctx.params))
+    measured = counted(n) if cid == "fake-pass" else float("nan")
     q = Quantity.compare("n_params", measured, float(n), 1e-9, note="2 | 3")
     return CheckResult(
         claim=cid, title=ctx.claim.title, source=ctx.claim.source, passed=q.passed,
@@ -77,4 +106,4 @@ def math():
 
 
 def everything() -> dict[str, Claim]:
-    return {**CLAIMS, CRASH.id: CRASH, BAD_DATA.id: BAD_DATA}
+    return {**CLAIMS, CRASH.id: CRASH, BAD_DATA.id: BAD_DATA, PREMISE.id: PREMISE}

@@ -175,3 +175,35 @@ def test_unknown_plugin_module_is_bad_input(cli, monkeypatch, one_line_error):
     monkeypatch.setenv(vacuity_cli.PLUGINS_ENV, "no_such_module_for_vacuity")
     r = cli("list")
     assert "cannot import plugin module" in one_line_error(r.exit_code, r.stdout, r.stderr)
+
+
+def test_mutants_are_run_and_scored(cli):
+    r = cli("check", "fake-pass", "--mutants", "--json")
+    assert r.exit_code == 0, r.stderr
+    mutants = json.loads(r.stdout)[0]["mutants"]
+    assert [(m["name"], m["kind"], m["caught"]) for m in mutants] == [
+        ("count off by one", "construction", True), ("a change the check cannot see", "constant", False)]
+    assert mutants[0]["where"] == "count parameters"  # the first failed step
+    table = cli("check", "fake-pass", "--mutants")
+    assert "mutation score: 1 of 2 mutants caught" in table.stdout
+
+
+def test_mutants_leave_the_claim_as_it_was(cli):
+    cli("check", "fake-pass", "--mutants")
+    assert cli_fakeclaims.counted(7) == 7.0
+    r = cli("check", "fake-pass", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)[0]["mutants"] == []
+
+
+def test_premise_unmet_is_its_own_verdict_and_exit_status(cli, claims):
+    claims["fake-premise"] = cli_fakeclaims.PREMISE
+    r = cli("check", "fake-premise", "--json")
+    assert r.exit_code == 3, r.stderr
+    d = json.loads(r.stdout)[0]
+    assert d["verdict"] == "premise-unmet" and d["passed"] is False
+    assert [s["verdict"] for s in d["steps"]] == ["premise-unmet"]
+    assert [q["verdict"] for q in d["quantities"]] == ["reported"]
+    text = cli("check", "fake-premise")
+    assert "PREMISE UNMET" in text.stdout and "FAIL" not in text.stdout
+    both = cli("check", "fake-premise", "fake-fail", "--json")
+    assert both.exit_code == 1  # a failure outranks an unmet premise
