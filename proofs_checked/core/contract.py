@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from vacuity.errors import BadInput
-from vacuity.proofs_checked.core.registry import CLAIMS, get
+from vacuity.proofs_checked.core import registry
 from vacuity.proofs_checked.core.result import VERDICTS, CheckResult
 
 TOP_KEYS = {"claim", "title", "source", "passed", "scale", "backend", "seed", "params", "steps",
@@ -34,7 +34,7 @@ class ClaimContract:
 
     def run(self, **kw) -> CheckResult:
         kw.setdefault("overrides", self.fast)
-        return get(self.claim_id).run(scale="small", backend="numpy", seed=self.seed, **kw)
+        return registry.get(self.claim_id).run(scale="small", backend="numpy", seed=self.seed, **kw)
 
     @property
     def result(self) -> CheckResult:
@@ -46,7 +46,7 @@ class ClaimContract:
         return cache
 
     def test_registered_with_title_and_source(self):
-        claim = CLAIMS[self.claim_id]
+        claim = registry.get(self.claim_id)
         assert claim.title and claim.source
         assert set(claim.defaults("small")) == set(claim.defaults("paper"))
 
@@ -87,7 +87,7 @@ class ClaimContract:
         """Realistic wrong versions of the claim's code, several kinds, each resolvable."""
         from vacuity.proofs_checked.core.mutants import _resolve
 
-        mutants = CLAIMS[self.claim_id].mutants
+        mutants = registry.get(self.claim_id).mutants
         assert len(mutants) >= 5, "a claim declares at least five mutants"
         assert len({m.kind for m in mutants}) >= 4, "of at least four kinds"
         assert len({m.name for m in mutants}) == len(mutants), "mutant names are unique"
@@ -98,7 +98,7 @@ class ClaimContract:
     def test_every_mutant_is_caught_by_the_check(self):
         from vacuity.proofs_checked.core.mutants import run_mutants
 
-        claim = get(self.claim_id)
+        claim = registry.get(self.claim_id)
         outcomes = run_mutants(claim, scale="small", backend="numpy", seed=self.seed, overrides=self.fast)
         missed = [o["name"] for o in outcomes if not o["caught"]]
         assert not missed, f"the check of {self.claim_id} passes under: {missed}"

@@ -28,7 +28,8 @@ def example(tmp_path, monkeypatch):
     text = (ROOT / "docs" / "developing.md").read_text(encoding="utf-8")
     files = dict(BLOCK.findall(text))
     assert {"theory/coin_mean.py", "kernels/coin_mean.py", "proofs_checked/coin_mean/__init__.py",
-            "proofs_checked/coin_mean/proof.py", "tests/proofs_checked/test_coin_mean.py"} <= set(files)
+            "proofs_checked/coin_mean/proof.py", "proofs_checked/coin_mean/mutants.py",
+            "tests/proofs_checked/test_coin_mean.py"} <= set(files)
     for rel, body in files.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,8 @@ def test_the_example_claim_is_discovered_and_passes(example, monkeypatch):
     contract = module.TestCoinMeanContract()
     monkeypatch.setattr(type(contract), "recorded_dir", None)
     for name in ("test_passes_at_small_scale", "test_has_symbolic_and_numeric_steps", "test_json_contract",
-                 "test_same_seed_same_numbers", "test_unknown_parameter_is_bad_input"):
+                 "test_same_seed_same_numbers", "test_unknown_parameter_is_bad_input",
+                 "test_declares_mutants_of_several_kinds", "test_every_mutant_is_caught_by_the_check"):
         getattr(contract, name)()
 
 
