@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from vacuity import __version__
-from vacuity.errors import BadInput
+from vacuity.errors import BadInput, shorten
 from vacuity.proofs_checked.core import registry
 from vacuity.proofs_checked.core import report as rep
 from vacuity.proofs_checked.core.claim import BACKENDS, SCALES, Claim
@@ -39,8 +40,48 @@ def experiments() -> dict[str, Claim]:
     return {c.id: c for c in registry.CLAIMS.values() if c.experiment}
 
 
+def _click_errors() -> tuple:
+    """(ClickException, NoArgsIsHelpError, Abort) of the click that typer runs on: typer >= 0.24 carries
+    its own copy, older ones use click."""
+    try:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+        from typer.exceptions import Abort
+    except ImportError:
+        from click.exceptions import Abort, ClickException, NoArgsIsHelpError
+    return ClickException, NoArgsIsHelpError, Abort
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """Click's own usage errors (a bad option value, an unknown option) in the same one-line format and
+    exit status as every other bad input, instead of three lines starting ``Usage:``."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        ClickException, NoArgsIsHelp, Abort = _click_errors()
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelp as e:  # plain `vacuity`: the help text, as click shows it
+            if not standalone_mode:
+                raise
+            e.show()
+            sys.exit(e.exit_code)
+        except ClickException as e:
+            if not standalone_mode:
+                raise
+            print(f"vacuity: error: {one_line(e.format_message())}", file=sys.stderr)
+            sys.exit(2)
+        except Abort:
+            if not standalone_mode:
+                raise
+            print("vacuity: error: aborted", file=sys.stderr)
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
 app = typer.Typer(
     name="vacuity",
+    cls=OneLineErrors,
     help="Generalization theory for deep networks as checked claims.",
     no_args_is_help=True,
     add_completion=False,
@@ -53,8 +94,16 @@ app = typer.Typer(
 # ------------------------------------------------------------------------------------------ errors
 
 
+MAX_ERROR = 400  # characters: a rejected 5,000-character value is not echoed back whole
+
+
+def one_line(message: str) -> str:
+    text = " ".join(str(message).split())
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    print(f"vacuity: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"vacuity: error: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -72,7 +121,9 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
     for item in items or []:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise BadInput(f"--set expects key=value, got {item!r}")
+            raise BadInput(f"--set expects key=value, got {shorten(item)}")
+        if key.strip() in out:
+            raise BadInput(f"--set {key.strip()} is given twice; give each parameter once")
         out[key.strip()] = value.strip()
     return out
 
@@ -116,7 +167,8 @@ def overrides_per_claim(claims: list[Claim], scale: str, sets: dict[str, str]) -
     unknown = [k for k in sets if k not in known]
     if unknown:
         names = ", ".join(sorted(known)) or "none"
-        raise BadInput(f"no selected claim has a parameter {unknown[0]!r} (parameters: {names})")
+        raise BadInput(f"no selected claim has a parameter {shorten(unknown[0])} (parameters: {names}; "
+                       "'vacuity params ID' lists them)")
     per_claim = {}
     for c in claims:
         mine = {k: v for k, v in sets.items() if k in {p.name for p in c.params}}
@@ -256,6 +308,23 @@ def list_claims() -> None:
     for c in registry.CLAIMS.values():
         table.add_row(Text(c.id), Text(c.title), Text(c.source))
     Console().print(table)
+
+
+@app.command("params")
+def list_params(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="Claim id.")],
+) -> None:
+    """List a claim's parameters: type, default at each scale, valid values, meaning."""
+    with user_errors():
+        claim = registry.get(claim_id)
+    table = Table("parameter", "type", "small", "paper", "valid", "meaning", title=f"{claim.id}: --set KEY=VALUE")
+    for p in claim.params:
+        table.add_row(Text(p.name), Text(p.type_name), Text(str(p.small)), Text(str(p.paper)), Text(p.rule),
+                      Text(p.help))
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160
+    console.print(table)
 
 
 @app.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vacuity.errors import BadInput
+from vacuity.errors import BadInput, shorten
 from vacuity.proofs_checked.core.mutants import Mutant
 
 if TYPE_CHECKING:
@@ -30,6 +30,16 @@ class Param:
     paper: Any
     check: Callable[[Any], str | None] = lambda v: None  # returns an error message or None
 
+    @property
+    def type_name(self) -> str:
+        name = getattr(self.type, "__name__", "value")
+        return "int (1e9 allowed)" if name == "count" else name
+
+    @property
+    def rule(self) -> str:
+        """What values the check accepts, in words (validators carry it; an inline check has none)."""
+        return getattr(self.check, "rule", "") or "see meaning"
+
     def parse(self, text: str) -> Any:
         try:
             if self.type is bool:
@@ -41,7 +51,7 @@ class Param:
             value = self.type(text)
         except ValueError:
             kind = getattr(self.type, "__name__", "a value")
-            raise BadInput(f"parameter {self.name}: cannot read {text!r} as {kind}") from None
+            raise BadInput(f"parameter {self.name}: cannot read {shorten(text)} as {kind}") from None
         return value
 
 
@@ -91,12 +101,13 @@ class Claim:
         for key, text in (overrides or {}).items():
             if key not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
-                raise BadInput(f"claim {self.id} has no parameter {key!r} (parameters: {known})")
+                raise BadInput(f"claim {self.id} has no parameter {shorten(key)} (parameters: {known}; "
+                               f"'vacuity params {self.id}' lists them)")
             values[key] = by_name[key].parse(text)
         for p in self.params:
             msg = p.check(values[p.name])
             if msg:
-                raise BadInput(f"parameter {p.name}={values[p.name]!r}: {msg}")
+                raise BadInput(f"parameter {p.name}={shorten(values[p.name])}: {msg}")
         return values
 
     def run(self, *, scale: str = "small", backend: str = "numpy", seed: int = 0,

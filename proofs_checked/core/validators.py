@@ -10,30 +10,48 @@ from typing import Any
 Check = Callable[[Any], "str | None"]
 
 
+def described(rule: str, check: Check) -> Check:
+    """``check`` with ``rule`` (the accepted values in words) attached, for ``vacuity params``."""
+    check.rule = rule
+    return check
+
+
 def positive(v) -> str | None:
     return None if v >= 1 else "must be at least 1"
 
 
+positive.rule = ">= 1"
+
+
 def at_least(k) -> Check:
-    return lambda v: None if v >= k else f"must be at least {k}"
+    return described(f">= {k}", lambda v: None if v >= k else f"must be at least {k}")
 
 
 def non_negative(v) -> str | None:
     return None if v >= 0 else "must be >= 0"
 
 
+non_negative.rule = ">= 0"
+
+
 def open_unit(v) -> str | None:
     return None if 0 < v < 1 else "must lie in (0, 1)"
+
+
+open_unit.rule = "in (0, 1)"
 
 
 def positive_real(v) -> str | None:
     return None if math.isfinite(v) and v > 0 else "must be a finite number > 0"
 
 
+positive_real.rule = "finite, > 0"
+
+
 def in_range(lo, hi, why: str = "") -> Check:
     """lo <= v <= hi (both inclusive), with the reason for the limits."""
     tail = f" ({why})" if why else ""
-    return lambda v: None if lo <= v <= hi else f"must lie in {lo}..{hi}{tail}"
+    return described(f"{lo}..{hi}", lambda v: None if lo <= v <= hi else f"must lie in {lo}..{hi}{tail}")
 
 
 def capped(cap: int, what: str) -> Check:
@@ -42,16 +60,16 @@ def capped(cap: int, what: str) -> Check:
         if v < 1:
             return "must be at least 1"
         return None if v <= cap else f"must be at most {cap}: {what}"
-    return check
+    return described(f"1..{cap}", check)
 
 
 def one_of(*choices: str) -> Check:
     quoted = [f"'{c}'" for c in choices]
     listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
-    return lambda v: None if v in choices else f"must be {listed}"
+    return described(", ".join(choices), lambda v: None if v in choices else f"must be {listed}")
 
 
-def increasing_sizes(v) -> str | None:
+def increasing_sizes(v) -> str | None:  # noqa: D401
     """A comma-separated list of at least three increasing sizes, each at least 2."""
     try:
         sizes = [int(t) for t in str(v).split(",") if t.strip()]
@@ -70,4 +88,7 @@ def all_of(*checks: Check) -> Check:
             if msg:
                 return msg
         return None
-    return check
+    return described("; ".join(getattr(c, "rule", "") for c in checks if getattr(c, "rule", "")), check)
+
+
+increasing_sizes.rule = ">= 3 increasing sizes >= 2, comma-separated"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from vacuity.proofs_checked.core import validators as V
 from vacuity.proofs_checked.core.claim import Claim, Param
 from vacuity.proofs_checked.core.mutants import Mutant
 from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step
@@ -27,10 +28,6 @@ CRASH_WITH: type[BaseException] = RuntimeError  # what fake-crash raises; tests 
 STRAY_PRINT = False  # a claim that prints to stdout (tests that --json stays parseable)
 
 MATHML = "<mrow><mi>n</mi><mo>&#8805;</mo><mn>1</mn></mrow>"
-
-
-def _positive(v):
-    return None if v >= 1 else "must be at least 1"
 
 
 def counted(n: int) -> float:
@@ -54,7 +51,7 @@ MUTANTS = (
 
 def _claim(cid: str, title: str, mutants=()) -> Claim:
     return Claim(id=cid, title=title, source="Tests, Lemma 0", proof=QUALNAME,
-                 params=(Param("n", int, "a size", 3, 30, _positive),), mutants=mutants)
+                 params=(Param("n", int, "a size", 3, 30, V.positive),), mutants=mutants)
 
 
 CLAIMS = {c.id: c for c in (
