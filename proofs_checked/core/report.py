@@ -35,8 +35,40 @@ Maths = dict[str, list[tuple[str, str]]]  # claim id -> Claim.math()
 
 def _sibling(path: Path, tag: str) -> Path:
     # Same directory, so the final rename never crosses a filesystem; hidden, so it is not mistaken
-    # for a report; random, so two concurrent runs never share one.
+    # for a report; random, so two concurrent runs never share one; the pid says whose it is.
     return path.parent / f".{path.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _leftovers(out: Path) -> dict[str, list[Path]]:
+    """Staging ("new") and swapped-out ("old") folders of ``out`` left by runs that were killed."""
+    found: dict[str, list[Path]] = {"new": [], "old": []}
+    for p in out.parent.glob(f".{out.name}.*-*-*"):
+        tag, _, rest = p.name[len(out.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if tag in found and pid.isdigit() and not _alive(int(pid)) and p.is_dir():
+            found[tag].append(p)
+    return found
+
+
+def recover(out: Path) -> None:
+    """Clean up after a killed report run: a report moved aside by a swap that never finished is put
+    back (when ``out`` is missing), and every other leftover staging or swapped-out folder is removed."""
+    left = _leftovers(out)
+    olds = sorted(left["old"], key=lambda p: p.stat().st_mtime)
+    if olds and not out.exists():
+        os.rename(olds.pop(), out)
+    for p in left["new"] + olds:
+        shutil.rmtree(p, ignore_errors=True)
 
 
 @contextmanager
@@ -50,14 +82,26 @@ def staging(out: Path) -> Iterator[Path]:
         raise ValueError(f"output directory {str(out)!r} is not empty and holds no report.json; "
                          "refusing to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
     new = _sibling(out, "new")
     new.mkdir()
     try:
         yield new
+    except OSError as e:
+        shutil.rmtree(new, ignore_errors=True)
+        raise _in_user_terms(e, new, out) from None
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
     _swap_in(new, out)
+
+
+def _in_user_terms(e: OSError, staged: Path, out: Path) -> OSError:
+    """The error with the hidden staging folder replaced by the folder the user asked for."""
+    names = [str(n).replace(str(staged), str(out)) if n is not None else None for n in (e.filename, e.filename2)]
+    if e.errno is None:
+        return OSError(str(e).replace(str(staged), str(out)))
+    return OSError(e.errno, e.strerror, *names)
 
 
 def _swap_in(new: Path, out: Path) -> None:

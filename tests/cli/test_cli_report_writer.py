@@ -72,3 +72,67 @@ def test_figures_outside_the_report_are_not_embedded(tmp_path):
     root = tmp_path / "rep"
     root.mkdir()
     assert "missing figure" in report._figure(root, "../secret.png")
+
+
+# ------------------------------------------------------------------- what a killed run leaves behind
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
+    out = tmp_path / "R"
+    stale = tmp_path / f".R.new-{_dead_pid()}-abcd1234"
+    (stale / "figures").mkdir(parents=True)
+    (stale / "figures" / "x.png").write_bytes(b"half a figure")
+    with report.staging(out) as root:
+        (root / "report.json").write_text("{}")
+    assert not stale.exists() and (out / "report.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["R"]
+
+
+def test_a_swap_killed_between_its_renames_gets_the_old_report_back(tmp_path):
+    out = tmp_path / "R"
+    moved = tmp_path / f".R.old-{_dead_pid()}-abcd1234"  # killed after moving R aside, before the rename
+    moved.mkdir()
+    (moved / "report.json").write_text('{"old": true}')
+    report.recover(out)
+    assert (out / "report.json").read_text() == '{"old": true}' and not moved.exists()
+
+
+def test_a_live_runs_staging_folder_is_left_alone(tmp_path):
+    import os
+
+    out = tmp_path / "R"
+    live = tmp_path / f".R.new-{os.getpid()}-abcd1234"
+    live.mkdir()
+    report.recover(out)
+    assert live.exists()
+
+
+def test_errors_name_the_users_path_not_the_staging_folder(tmp_path):
+    out = tmp_path / "R"
+    with pytest.raises(OSError) as err, report.staging(out) as root:
+        (root / "missing" / "deeper" / "f.txt").write_text("x")  # no such folder inside the report
+    assert str(out) in str(err.value) and ".R.new-" not in str(err.value)
+
+
+def test_a_killed_writers_temporary_is_swept_and_a_live_ones_kept(tmp_path):
+    import os
+
+    from vacuity import atomic
+
+    target = tmp_path / "checkpoint.pt"
+    dead = tmp_path / f".checkpoint.pt.{_dead_pid()}.x1y2.tmp"
+    live = tmp_path / f".checkpoint.pt.{os.getpid()}.z3w4.tmp"
+    dead.write_bytes(b"1.9 MB of a checkpoint")
+    live.write_bytes(b"being written")
+    atomic.write_bytes(target, b"new")
+    assert target.read_bytes() == b"new" and not dead.exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["checkpoint.pt", live.name])
