@@ -568,10 +568,16 @@ class _progress:
 
     def __init__(self, enabled: bool, description: str, total: int, start: int):
         self.enabled, self.description, self.total, self.start = enabled, description, total, start
+        self.bar = None
 
     def __enter__(self):
         if not self.enabled:
             return (lambda step, note: None), (lambda step: None)
+        from vacuity.progress import LogLines, is_terminal
+
+        if not is_terminal():  # a log: a line every VACUITY_PROGRESS_SECONDS, not a bar it never shows
+            lines = LogLines(self.description, self.total, start=self.start)
+            return (lines.update, lambda step: lines.update(step, "done", final=True))
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -584,6 +590,6 @@ class _progress:
                 (lambda step: self.bar.update(task, completed=step, total=max(step, 1))))
 
     def __exit__(self, *exc):
-        if self.enabled:
+        if self.bar is not None:
             self.bar.__exit__(*exc)
         return False

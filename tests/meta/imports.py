@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # source folder -> the package it installs as (setup.py)
 FOLDERS = {"vacuity": "vacuity", "theory": "vacuity.theory", "kernels": "vacuity.kernels",
            "sims": "vacuity.sims", "proofs_checked": "vacuity.proofs_checked"}
-LEAVES = ("vacuity.errors", "vacuity.atomic")  # importable from every layer
+LEAVES = ("vacuity.errors", "vacuity.atomic", "vacuity.progress")  # importable from every layer
 
 
 @dataclass(frozen=True)
