@@ -184,20 +184,12 @@ def overrides_per_claim(claims: list[Claim], scale: str, sets: dict[str, str]) -
 @contextlib.contextmanager
 def status(enabled: bool) -> Iterator[Callable[[str], None]]:
     """A status line on stderr (stdout stays clean for tables or JSON); in a log (stderr not a terminal)
-    a line at most every VACUITY_PROGRESS_SECONDS and at every new claim; a no-op when disabled."""
+    the current status at most every VACUITY_PROGRESS_SECONDS; a no-op when disabled."""
     if not enabled:
         yield lambda text: None
         return
     if not is_terminal():
-        lines = LogLines("vacuity")
-        current = [""]
-
-        def say(text: str) -> None:
-            claim = text.split(":", 1)[0]
-            lines.say(text, final=claim != current[0])
-            current[0] = claim
-
-        yield say
+        yield LogLines("vacuity").say
         return
     with Console(stderr=True).status("starting") as s:
         yield lambda text: s.update(Text(text))

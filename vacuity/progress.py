@@ -32,9 +32,10 @@ def _duration(seconds: float) -> str:
 
 
 class LogLines:
-    """``update(done, note)`` prints ``what: done/total (rate/s, ETA ...) note`` when ``interval`` seconds
-    passed since the last line (and always for the first and the final one); ``say(text)`` prints free
-    text under the same rule."""
+    """``update(done, note)`` prints ``what: done/total (rate/s, ETA ...) note`` once ``interval`` seconds
+    passed since the start or the last line (a final update always prints); ``say(text)`` prints free text
+    under the same rule. Nothing is printed for work that ends within the first interval: a quick command
+    in a log stays one line of result, or one line of error."""
 
     def __init__(self, what: str, total: int | None = None, *, start: int = 0, unit: str = "steps",
                  every: float | None = None, stream: TextIO | None = None, clock=time.monotonic):
@@ -47,7 +48,7 @@ class LogLines:
         self.printed = False
 
     def _due(self, final: bool) -> bool:
-        return final or not self.printed or self.clock() - self.last >= self.every
+        return final or self.clock() - self.last >= self.every
 
     def _emit(self, text: str) -> None:
         self.last = self.clock()

@@ -21,6 +21,16 @@ BACKENDS = ("numpy", "cupy", "torch")
 LAYERS = ("theory", "kernels", "sims")
 
 
+class CheckFailed(BaseException):
+    """Raised by the Recorder at the first failure of a run with ``fail_fast`` (a mutant is caught as soon
+    as the check fails); it carries the recorder. A BaseException, so a step's crash handling does not
+    swallow it."""
+
+    def __init__(self, recorder):
+        super().__init__("check failed")
+        self.recorder = recorder
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -115,8 +125,6 @@ class Claim:
             progress: Any = None, fail_fast: bool = False) -> CheckResult:
         """Run the checked proof. With ``fail_fast`` the run ends at its first failed step or quantity
         (what a mutant run needs: whether the check fails, not everything it would say)."""
-        from vacuity.proofs_checked.core.recorder import CheckFailed
-
         if backend not in BACKENDS:
             raise BadInput(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         params = self.resolve(scale, overrides)

@@ -10,7 +10,7 @@ import numpy as np
 
 from vacuity.errors import BadInput
 from vacuity.kernels.arrays import to_numpy  # noqa: F401  (re-exported for the checked proofs)
-from vacuity.proofs_checked.core.claim import RunContext
+from vacuity.proofs_checked.core.claim import CheckFailed, RunContext
 from vacuity.proofs_checked.core.result import CheckResult, Quantity, Step, overall_verdict
 from vacuity.proofs_checked.core.versions import versions
 
@@ -46,15 +46,6 @@ class _Open:
         premise-unmet), which is not a refutation of the theorem."""
         self.premise = why
         self.detail = f"premise not met: {why}"
-
-
-class CheckFailed(BaseException):
-    """Raised at the first failure of a run with ``fail_fast`` (a mutant is caught as soon as the check
-    fails). A BaseException, so the steps' crash handling does not swallow it."""
-
-    def __init__(self, recorder: Recorder):
-        super().__init__("check failed")
-        self.recorder = recorder
 
 
 class Recorder:

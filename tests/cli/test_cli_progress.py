@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from tests.cli import cli_fakeclaims
 from vacuity.progress import LogLines
 
 
@@ -24,7 +25,7 @@ def test_log_lines_are_periodic_with_rate_and_eta():
         lines.update(step, f"{step // 250}/8 fitted")
     lines.update(1000, "done", final=True)
     text = out.getvalue().splitlines()
-    assert 10 <= len(text) <= 13  # the first, one per 10 s of 100 s, and the final line
+    assert 10 <= len(text) <= 12  # one per 10 s of 100 s, and the final line
     assert "mlp1x512 (K=8): 500/1000 steps (10 steps/s, ETA 50s) 2/8 fitted" in out.getvalue()
     assert text[-1].endswith("done")
 
@@ -45,3 +46,13 @@ def test_training_prints_progress_lines_in_a_log(monkeypatch, capsys):
         finish(10)
     err = capsys.readouterr().err
     assert "toy: 5/10 steps" in err and "toy: 10/10 steps" in err and "done" in err
+
+
+def test_a_quick_failure_in_a_log_stays_one_line(cli, claims, one_line_error):
+    # the default interval: nothing is printed before the error of a command that ends at once
+    claims["fake-bad-data"] = cli_fakeclaims.BAD_DATA
+    assert "labels contain NaN" in one_line_error(*_result(cli("check", "fake-bad-data")))
+
+
+def _result(r):
+    return r.exit_code, r.stdout, r.stderr
