@@ -112,6 +112,7 @@ def test_every_module_is_reached_from_a_claim_or_the_cli():
         roots |= {package, c.proof, f"{package}.figures", *(m for layer in LAYERS for m in c.modules(layer))}
         if c.experiment:
             roots.add(c.experiment.split(":")[0])
+        roots |= {spec.split(":")[0] for m in c.mutants for spec in (m.target, m.factory)}
     seen, todo = set(), list(roots)
     while todo:
         m = todo.pop()
