@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,6 +58,12 @@ def _resolve(spec: str) -> tuple[Any, str, Any]:
     return owner, last, getattr(owner, last)
 
 
+def _stored(owner: Any, attr: str) -> Any:
+    """The attribute as stored: a class's staticmethod or classmethod object, not the function that
+    getattr hands out (restoring that would leave a broken method behind)."""
+    return inspect.getattr_static(owner, attr) if isinstance(owner, type) else getattr(owner, attr)
+
+
 def _clear_caches() -> None:
     # cached derivations (functools.lru_cache/cache) computed under a mutant must not outlive it, and
     # ones computed before must not hide it
@@ -75,14 +82,18 @@ def _clear_caches() -> None:
 def applied(mutant: Mutant) -> Iterator[None]:
     """The mutant in place for the duration of the block; the original is always restored."""
     owner, attr, original = _resolve(mutant.target)
+    stored = _stored(owner, attr)
     _, _, factory = _resolve(mutant.factory)
     wrong = factory(original)
+    for kind in (staticmethod, classmethod):
+        if isinstance(stored, kind) and not isinstance(wrong, kind):
+            wrong = kind(wrong)
     _clear_caches()
     setattr(owner, attr, wrong)
     try:
         yield
     finally:
-        setattr(owner, attr, original)
+        setattr(owner, attr, stored)
         _clear_caches()
 
 
@@ -96,16 +107,17 @@ def run_mutants(claim, mutants: tuple[Mutant, ...] | None = None,
             progress(f"{claim.id}: mutant {m.name}")
         with applied(m):
             result = claim.run(fail_fast=True, **run_kwargs)
-        out.append({"name": m.name, "kind": m.kind, "caught": result.verdict == "fail",
+        # any verdict but pass: the check did not vouch for the mutant (failed, or its premise was refused)
+        out.append({"name": m.name, "kind": m.kind, "caught": result.verdict != "pass",
                     "where": _first_failure(result)})
     return out
 
 
 def _first_failure(result) -> str:
     for s in result.steps:
-        if s.verdict == "fail":
+        if s.verdict != "pass":
             return s.name
     for q in result.quantities:
-        if q.verdict == "fail":
+        if q.verdict not in ("pass", "reported"):
             return q.name
     return ""

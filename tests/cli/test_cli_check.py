@@ -207,3 +207,22 @@ def test_premise_unmet_is_its_own_verdict_and_exit_status(cli, claims):
     assert "PREMISE UNMET" in text.stdout and "FAIL" not in text.stdout
     both = cli("check", "fake-premise", "fake-fail", "--json")
     assert both.exit_code == 1  # a failure outranks an unmet premise
+
+
+class _Holder:
+    @staticmethod
+    def half(x):
+        return x / 2
+
+
+def _doubled(original):
+    return lambda x: 2 * original(x)
+
+
+def test_a_mutated_staticmethod_is_restored_as_a_staticmethod():
+    from vacuity.proofs_checked.core.mutants import Mutant, applied
+
+    m = Mutant("doubled", "constant", f"{__name__}:_Holder.half", f"{__name__}:_doubled")
+    with applied(m):
+        assert _Holder().half(4) == 4.0 and _Holder.half(4) == 4.0
+    assert _Holder().half(4) == 2.0 and isinstance(_Holder.__dict__["half"], staticmethod)
