@@ -43,6 +43,7 @@ from vacuity.kernels.extended import (
     underflow_slack,
     unit_roundoff,
 )
+from vacuity.kernels.tolerances import SIGMAS, mean_se
 
 DEFAULT_THETA = 0.25
 """Where each kink sits inside its gap: b_i = z_{i-1} + theta (z_i - z_{i-1}). theta < 1/2 makes the
@@ -162,7 +163,9 @@ class Evaluator:
     k >= 1 contains the training point z_k, where the network's exact value is y_k - r_k (r = y - A w,
     the residual). So c(z) = (y_k - r_k) + (z - z_k) S_k: a short sum of small terms, unlike
     z S_k - T_k, which cancels catastrophically. r itself is computed from the row differences
-    rho_k = dy_k - g_k w_k - dz_k S_{k-1} (local, no cancellation across rows) and summed exactly.
+    rho_k = dy_k - g_k w_k - dz_k S_{k-1} (local, no cancellation across rows), every term formed
+    without error and all of them summed exactly, so r is exact up to its one final rounding to
+    float64 (its error bound is then ~ u |r|, sharp: the checked proof measures it against mpmath).
     Every value comes with a rigorous bound on its own error."""
 
     b: Any
@@ -198,22 +201,26 @@ class Evaluator:
         dy_hi, dy_lo = two_sum(y, -y_prev)
         dz_hi, dz_lo = two_sum(z, -z_prev)
         g_hi, g_lo = two_sum(z, -b)
-        gw_hi, gw_lo = two_prod(g_hi, w)
-        gw_rest = g_lo * w
-        terms = [dy_hi, dy_lo, -gw_hi, -gw_lo, -gw_rest]
-        extra = U * xp.abs(gw_rest) + underflow_slack(g_hi, w, gw_hi, xp) + underflow_slack(g_lo, w, gw_rest, xp)
+        # rho_k = dy_k - g_k w_k - dz_k S_{k-1} as a list of terms whose sum is exact: the differences
+        # by TwoSum, every product by TwoProduct (up to underflow, allowed for by underflow_slack)
+        terms = [dy_hi, dy_lo]
+        extra = xp.zeros_like(z)
+        for g_part in (g_hi, g_lo):
+            p, e = two_prod(g_part, w)
+            terms += [-p, -e]
+            extra = extra + underflow_slack(g_part, w, p, xp)
         for P in S_parts:
             Pk = P[:-1]
-            hi, lo = two_prod(dz_hi, Pk)
-            rest = dz_lo * Pk
-            terms += [-hi, -lo, -rest]
-            extra = extra + U * xp.abs(rest) + underflow_slack(dz_hi, Pk, hi, xp) + underflow_slack(dz_lo, Pk, rest, xp)
-        rho, rho_err = accurate_sum(terms, xp)
-        rho_err = rho_err + extra + xp.abs(dz_hi) * (1.0 + U) * S_err[:-1]
-        R_parts, R_err = exact_prefix([rho], xp)
+            for dz_part in (dz_hi, dz_lo):
+                p, e = two_prod(dz_part, Pk)
+                terms += [-p, -e]
+                extra = extra + underflow_slack(dz_part, Pk, p, xp)
+        extra = extra + xp.abs(dz_hi) * (1.0 + U) * S_err[:-1]
+        # r_i = sum_{k<=i} rho_k: exact prefix sums of all the terms at once, then one final rounding
+        R_parts, R_err = exact_prefix(terms, xp)
         r, r_sum_err = accurate_sum([P[1:] for P in R_parts], xp)
         n = z.shape[0]
-        r_err = r_sum_err + R_err[1:] + (1.0 + gamma(n + 1)) * xp.cumulative_sum(rho_err)
+        r_err = r_sum_err + R_err[1:] + (1.0 + gamma(n + 1)) * xp.cumulative_sum(extra)
         return r, r_err
 
     def segment(self, zq, xp):
@@ -393,6 +400,26 @@ def _equispaced_direction(X, y, xp):
     return xp.linalg.pinv(X64) @ t
 
 
+def random_directions(rng: np.random.Generator, d: int, k: int) -> np.ndarray:
+    """k candidate directions (the columns of a (d, k) NumPy array), uniform on the unit sphere of
+    R^d: standard normal vectors scaled to unit length. Unit length makes the projections of standard
+    normal data standard normal, the law the conditioning sweep compares with."""
+    cand = rng.standard_normal((d, k))
+    cand /= np.linalg.norm(cand, axis=0, keepdims=True)
+    return cand
+
+
+def _direction_score(z, tau: float, xp) -> float:
+    """min gap / range of the projections z, leaving out gaps within the rounding bound tau (pairs
+    that may be copies of one point): how a random direction is ranked."""
+    n = z.shape[0]
+    zs = xp.sort(z)
+    gaps = zs[1:] - zs[:-1]
+    gaps = gaps[gaps > tau]
+    span = float(zs[-1] - zs[0])
+    return float(xp.min(gaps)) / span if gaps.shape[0] and span > 0 else (1.0 if n == 1 else 0.0)
+
+
 def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, max_rounds: int = 4):
     """The direction a and the sorted distinct projections: equispaced if possible, else the best of
     ``n_directions`` Gaussian directions by min gap / range (rounds of fresh draws if all collide)."""
@@ -414,9 +441,7 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
     rng = np.random.default_rng(seed)
     tried = 0  # directions drawn and scored
     for _ in range(max_rounds):
-        cand = rng.standard_normal((d, n_directions))
-        cand /= np.linalg.norm(cand, axis=0, keepdims=True)
-        C = xp.asarray(cand, dtype=xp.float64, device=dev)
+        C = xp.asarray(random_directions(rng, d, n_directions), dtype=xp.float64, device=dev)
         Z, max_abs = project(X, C, xp, with_max_abs=True)
         if not (math.isfinite(max_abs) and bool(xp.all(xp.isfinite(Z)))):
             raise ValueError(_NONFINITE_X)
@@ -425,12 +450,7 @@ def choose_direction(X, y, xp, *, n_directions: int, theta: float, seed: int, ma
         # and are left out of the score
         def score(j, Z=Z, C=C, max_abs=max_abs):  # bound now: the loop rebinds them for the next round
             tau = _projection_tau(max_abs, C[:, j], d, xp)
-            zs = xp.sort(Z[:, j])
-            gaps = zs[1:] - zs[:-1]
-            gaps = gaps[gaps > tau]
-            span = float(zs[-1] - zs[0])
-            value = float(xp.min(gaps)) / span if gaps.shape[0] and span > 0 else (1.0 if n == 1 else 0.0)
-            return value, j, tau
+            return _direction_score(Z[:, j], tau, xp), j, tau
 
         ranked = sorted(_map_cpu(score, range(n_directions), X, xp, parallel=n >= 65536), key=lambda t: -t[0])
         tried += n_directions
@@ -471,7 +491,7 @@ def admissible_residual(z, b, y, abs_rows, xp):
     i = xp.astype(xp.arange(1, n + 1), xp.float64)
     if not is_numpy_namespace(xp):
         i = xp.asarray(i, device=array_device(y))
-    gam = (i + 3.0) * U / (1.0 - (i + 3.0) * U)
+    gam = gamma(i + 3.0)  # elementwise gamma_{i+3}
     shrink = 1.0 - 2.0 * gamma(2 * n + 6)
     underflow = TINY * xp.cumulative_sum(1.0 + (z - b))
     return shrink * (gamma(4) * tv + gam * abs_rows) + underflow
@@ -674,16 +694,26 @@ MPMATH_PREC = 320
 """Bits of the mpmath reference residual: sums of doubles spanning ~1e+-40 are exact at this precision."""
 
 
-def mpmath_residual_ratio(c: Construction, prec: int = MPMATH_PREC) -> float:
+@dataclass(frozen=True)
+class ResidualAccuracy:
+    """The kernel's extended-precision residual against an exact (mpmath) one."""
+
+    worst_ratio: float  # max_i |r_hat_i - r_i| / err_i
+    rounded_rows: int  # rows whose exact residual is not a float64 (so r_hat_i carries a rounding)
+
+
+def mpmath_residual_check(c: Construction, prec: int = MPMATH_PREC) -> ResidualAccuracy:
     """max_i |r_hat_i - r_i| / err_i over all rows, with r_i = y_i - (A w)_i computed in mpmath at
     ``prec`` bits (exactly, for the float64 data here) and r_hat, err the kernel's extended-precision
     residual and its claimed error bound (``Evaluator``). <= 1 means the kernel's residual is as
-    accurate as it claims; a row with a zero bound counts as inf when its gap is not zero."""
+    accurate as it claims; a row with a zero bound counts as inf when its gap is not zero. Also counts
+    the rows whose exact residual is not representable in float64 (``residual_tightness_floor``)."""
     import mpmath
 
     z, b, w, y = (to_numpy(v) for v in (c.z, c.b, c.w, c.y))
     r_hat, r_err = to_numpy(c.evaluator.r), to_numpy(c.evaluator.r_err)
     worst = 0.0
+    rounded = 0
     with mpmath.workprec(prec):
         S = mpmath.mpf(0)
         Tsum = mpmath.mpf(0)
@@ -692,10 +722,186 @@ def mpmath_residual_ratio(c: Construction, prec: int = MPMATH_PREC) -> float:
             S += wi
             Tsum += wi * mpmath.mpf(float(b[i]))
             exact = mpmath.mpf(float(y[i])) - (mpmath.mpf(float(z[i])) * S - Tsum)
+            rounded += int(mpmath.mpf(float(exact)) != exact)
             gap = abs(float(exact - mpmath.mpf(float(r_hat[i]))))
             bound = float(r_err[i])
             worst = max(worst, gap / bound if bound > 0 else (math.inf if gap > 0 else 0.0))
-    return worst
+    return ResidualAccuracy(worst, rounded)
+
+
+def mpmath_residual_ratio(c: Construction, prec: int = MPMATH_PREC) -> float:
+    """``mpmath_residual_check(c).worst_ratio``."""
+    return mpmath_residual_check(c, prec).worst_ratio
+
+
+def residual_tightness_floor(rounded_rows: int, false_rate: float = 1e-9) -> float:
+    """Lower limit L for max_i |r_hat_i - r_i| / err_i when the kernel's residual is exact up to its
+    final rounding to float64 and err_i = u |r_hat_i| (1 + 2u) + (terms of order u^2 |r_i|).
+
+    Standard model of a rounding: the error e of rounding x to nearest is uniform on [0, ulp(x)/2] in
+    magnitude, and the significand m = |x| / 2^floor(log2|x|) in [1, 2) is log-uniform (density
+    1 / (m ln 2)). With ulp(x) / 2 = u 2^floor(log2|x|), the ratio |e| / (u |x|) = V / m with V uniform on
+    [0, 1], so P(ratio <= L) = int_1^2 L m / (m ln 2) dm = L / ln 2 for L <= 1/2. Over k independently
+    rounded rows P(max <= L) = (L / ln 2)^k; L = min(1/2, ln 2 * false_rate^(1/k)) makes a false
+    failure at most ``false_rate`` (the 6-SE rate, ~1e-9). A bound 10x too loose gives at most 0.1."""
+    if rounded_rows < 1:
+        return 0.0
+    return min(0.5, math.log(2.0) * false_rate ** (1.0 / rounded_rows))
+
+
+def kink_position_error(c: Construction, theta: float) -> float:
+    """max over i >= 2 of |b_i - z_{i-1} - theta (z_i - z_{i-1})| / bound_i: how far each kink sits from
+    fraction ``theta`` (the setting asked for, not the construction's own record) of its gap, in units
+    of the rounding bound of its own computation b_i = fl(z_{i-1} + fl(theta fl(z_i - z_{i-1}))),
+    bound_i = gamma_2 theta (z_i - z_{i-1}) + gamma_1 |b_i| (docs/derivations/expressivity.md
+    section 3b). The deviation is formed without error (TwoSum, TwoProduct) and its own summation error
+    is subtracted, so <= 1 whenever the kinks are where theta puts them. 0 for n = 1 (the first kink
+    has no gap to its left)."""
+    z, b = (np.asarray(to_numpy(v), dtype=np.float64) for v in (c.z, c.b))
+    if z.shape[0] < 2:
+        return 0.0
+    theta = float(theta)
+    num_hi, num_lo = two_sum(b[1:], -z[:-1])  # b_i - z_{i-1}, exactly
+    den_hi, den_lo = two_sum(z[1:], -z[:-1])  # z_i - z_{i-1}, exactly
+    p_hi, p_lo = two_prod(theta, den_hi)
+    dev, dev_err = accurate_sum([num_hi, num_lo, -p_hi, -p_lo, -theta * den_lo], np)
+    dev_err = dev_err + U * abs(theta) * np.abs(den_lo)  # the one inexact product theta * den_lo
+    # + TINY: a rounding in the subnormal range errs by up to TINY / 2 absolutely
+    bound = gamma(2) * theta * (np.abs(den_hi) + np.abs(den_lo)) + gamma(1) * np.abs(b[1:]) + TINY
+    return float(np.max(np.maximum(np.abs(dev) - dev_err, 0.0) / bound))
+
+
+def direction_rank(X, y, c: Construction, *, n_directions: int, theta: float, seed: int) -> int:
+    """How the chosen random direction ranks among the candidates ``construct`` was asked to try: the
+    number of candidates of its round (``random_directions`` from ``default_rng(seed)``, n_directions per
+    round) that are usable and score strictly higher by min gap / range, so 0 when it is the best of
+    them; n_directions + 1 when it is not one of them (the setting was not honoured)."""
+    xp, X, y = as_arrays(X, y)
+    d = X.shape[1]
+    rng = np.random.default_rng(seed)
+    rounds = max(1, c.candidates // n_directions)
+    for _ in range(rounds):
+        cand = random_directions(rng, d, n_directions)
+    a = np.asarray(to_numpy(c.a))
+    match = [j for j in range(n_directions) if np.array_equal(cand[:, j], a)]
+    if not match:
+        return n_directions + 1
+    C = xp.asarray(cand, dtype=xp.float64, device=array_device(X))
+    Z, max_abs = project(X, C, xp, with_max_abs=True)
+    taus = [_projection_tau(max_abs, C[:, j], d, xp) for j in range(n_directions)]
+    # the documented criterion, min gap (above tau) / range, computed here on its own rather than by the
+    # construction's scorer, so that a wrong scorer cannot vouch for itself
+    Zn = np.sort(np.asarray(to_numpy(Z), dtype=np.float64), axis=0)
+    scores = []
+    for j in range(n_directions):
+        gaps = np.diff(Zn[:, j])
+        gaps = gaps[gaps > taus[j]]
+        span = Zn[-1, j] - Zn[0, j]
+        scores.append(float(gaps.min() / span) if gaps.size and span > 0 else 0.0)
+    rank = 0
+    for j in range(n_directions):
+        if scores[j] > scores[match[0]]:
+            keep = _distinct_sorted(X, y, Z[:, j], taus[j], xp)
+            if keep is not None and interleave(xp.take(Z[:, j], keep), theta, xp) is not None:
+                rank += 1
+    return rank
+
+
+# ------------------------------------------------------- sharpness of the admissible residual bound
+
+
+ADVERSARIAL_SHORTFALL = 2.0**-20
+"""Each rounding of the adversarial running sum errs by at least (1 - this) of its maximum ulp/2."""
+
+
+def adversarial_recurrence(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interleaved (z, b) and float64 labels y on which the sequential recurrence (``solve_sequential``)
+    attains its worst rounding: z_i = i, b_1 = 0, y_1 = 1 (so w_1 = S_1 = 1), and for i >= 2 labels and
+    kinks chosen so that the label difference, the product dz S (dz = 1), the numerator and the
+    kink's gap are all exact, and the running sum S_i = fl(S_{i-1} + w_i) rounds *up* by between
+    (1 - ADVERSARIAL_SHORTFALL) ulp(S)/2 and ulp(S)/2 = u every row (w_i sits just above a midpoint of
+    the float grid near S = 1). Then the exact residual of row i is
+    u (i-1)(i-2)/2 to first order (``theory.expressivity.adversarial_residual``), about half of the
+    admissible bound: the bound is sharp up to its factor 2 (docs/derivations/expressivity.md 4b)."""
+    from fractions import Fraction
+
+    if n < 1:
+        raise ValueError(f"need n >= 1; got {n}")
+    z = np.arange(1, n + 1, dtype=np.float64)
+    b = np.empty(n)
+    y = np.empty(n)
+    b[0], y[0] = 0.0, 1.0
+    S = 1.0
+    for k in range(1, n):
+        yk = y[k - 1] + S
+        while True:  # the smallest label whose exact difference exceeds S
+            dy = yk - y[k - 1]
+            if dy > S and Fraction(dy) == Fraction(yk) - Fraction(y[k - 1]):
+                break
+            yk = math.nextafter(yk, math.inf)
+        num = dy - S  # exact (Sterbenz): both lie in [1, 2)
+        ulp = math.ulp(S)
+        j = math.ceil(num / ulp)
+        bk = z[k] - num / (ulp * (j + 0.5))  # then w = num / g sits at the midpoint S + ulp (j + 1/2)
+        half = Fraction(ulp) / 2
+        for _ in range(1 << 16):  # move the kink up (the gap down, w up) until the sum rounds up fully
+            g = z[k] - bk
+            w = num / g
+            err = Fraction(S + w) - Fraction(S) - Fraction(w)
+            if 0.0 < g < 1.0 and half * (1 - Fraction(ADVERSARIAL_SHORTFALL)) <= err < half:
+                break
+            bk = math.nextafter(bk, math.inf)
+        else:
+            raise RuntimeError(f"no adversarial kink found for row {k + 1}")
+        b[k], y[k], S = bk, yk, S + w
+    return z, b, y
+
+
+def exact_recurrence_terms(z, b, y, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(r, TV, K) row by row in exact rational arithmetic (fractions.Fraction, each rounded once to
+    float64 at the end): the residual r_i = y_i - (A w)_i, the label variation
+    TV_i = |y_1| + sum_{2<=k<=i} |y_k - y_{k-1}| and K_i = (|A||w|)_i = sum_{j<=i} |w_j| (z_i - b_j)."""
+    from fractions import Fraction
+
+    z, b, y, w = (np.asarray(to_numpy(v), dtype=np.float64) for v in (z, b, y, w))
+    S = T = Sa = Ta = tv = Fraction(0)
+    prev = Fraction(0)
+    r, tvs, ks = [], [], []
+    for i in range(z.shape[0]):
+        wi, bi, zi, yi = Fraction(w[i]), Fraction(b[i]), Fraction(z[i]), Fraction(y[i])
+        S, T = S + wi, T + wi * bi
+        Sa, Ta = Sa + abs(wi), Ta + abs(wi) * bi
+        tv += abs(yi - prev)
+        prev = yi
+        r.append(float(yi - (zi * S - T)))
+        tvs.append(float(tv))
+        ks.append(float(zi * Sa - Ta))
+    return np.array(r), np.array(tvs), np.array(ks)
+
+
+@dataclass(frozen=True)
+class Sharpness:
+    """The admissible residual bound on the adversarial recurrence, row by row."""
+
+    rows: np.ndarray  # i = 1..n
+    residual: np.ndarray  # exact r_i of the float64 sequential solve
+    admissible: np.ndarray  # the kernel's bound (``admissible_residual``)
+    tv: np.ndarray  # exact label variation TV_i
+    abs_rows: np.ndarray  # exact (|A||w|)_i
+
+    @property
+    def ratio(self) -> np.ndarray:
+        return self.residual / self.admissible
+
+
+def admissible_sharpness(n: int) -> Sharpness:
+    """Solve the adversarial recurrence of size n with ``solve_sequential``, and measure its exact
+    residual against ``admissible_residual`` (with the kernel's own |A||w|)."""
+    z, b, y = adversarial_recurrence(n)
+    w = solve_sequential(z, b, y)
+    adm = to_numpy(admissible_residual(z, b, y, absolute_rows(z, b, w, np), np))
+    r, tv, k = exact_recurrence_terms(z, b, y, w)
+    return Sharpness(np.arange(1, n + 1), r, np.asarray(adm, dtype=np.float64), tv, k)
 
 
 def kink_segments(c: Construction, X) -> np.ndarray:
@@ -746,11 +952,25 @@ def nearest_labels(out, labels) -> np.ndarray:
     return labels[np.argmin(np.abs(out[:, None] - labels[None, :]), axis=1)]
 
 
+LAW_MIN_N = 128
+"""Smallest size of the conditioning sweep: from here on the asymptotic spacing law's finite-n bias is
+below LAW_BIAS (docs/derivations/expressivity.md section 7)."""
+
+LAW_BIAS = 0.005
+"""Bound on the relative finite-n bias of (1 - theta) 2 sqrt(pi) / (n (n - 1)) for n >= LAW_MIN_N
+(measured: -0.5 +- 0.2 % at n = 128, +0.3 +- 0.2 % at 256, 200 000 replicates each)."""
+
+LAW_REL_ERROR = 0.10
+LAW_POWER = 0.99
+KAPPA_REPLICATES = 100  # memorizers per size whose kappa is measured (reported only)
+
+
 def sweep_sizes(sweep_max: int, d: int) -> list[int]:
-    """Sample sizes of the conditioning sweep: 4x apart up to sweep_max, from 256 (well into the
-    asymptotic regime) or, for a small sweep_max, from max(2d, sweep_max / 4), so that n > d (random
-    directions are used) and a rate can still be fitted on at least two sizes."""
-    m = 256 if sweep_max >= 1024 else max(2 * d, sweep_max // 4)
+    """Sample sizes of the conditioning sweep: 4x apart up to sweep_max, from 256 or, for a small
+    sweep_max, from max(LAW_MIN_N, 2d, sweep_max / 4), so that the spacing law is in its asymptotic
+    regime, n > d (random directions are used) and, for sweep_max >= 4 LAW_MIN_N, a rate can be fitted
+    on at least two sizes."""
+    m = 256 if sweep_max >= 1024 else max(LAW_MIN_N, 2 * d, sweep_max // 4)
     sizes = []
     while m <= sweep_max:
         sizes.append(m)
@@ -758,35 +978,69 @@ def sweep_sizes(sweep_max: int, d: int) -> list[int]:
     return sizes
 
 
-def min_gap_sweep(sizes, theta: float, replicates: int, d: int, seed: int, progress=None) -> list[dict]:
+def law_replicates(rel_error: float = LAW_REL_ERROR, power: float = LAW_POWER, *, sigmas: float = SIGMAS,
+                   cv: float = 1.0, bias: float = LAW_BIAS) -> int:
+    """Replicates R (pooled over the sweep's sizes) for which the 6-SE check of the mean of
+    gap / law detects the law's constant off by a factor 1 +- rel_error with probability >= power.
+
+    The smallest gap is asymptotically exponential, so gap / law has mean 1 + beta (|beta| <= bias,
+    the finite-n bias) and coefficient of variation cv = 1. Against a constant off by 1 + e the mean
+    ratio is m = (1 + beta) / (1 + e), its standard error ~ m cv / sqrt(R), and the check fails when
+    |mean - 1| > sigmas SE. Detection with probability >= power needs
+    |m - 1| >= (sigmas + z_power) m cv / sqrt(R), i.e. R >= ((sigmas + z_power) m cv / |m - 1|)^2,
+    taken at the worst beta for each sign of e."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(power)
+    need = 0.0
+    for m in ((1.0 + bias) / (1.0 + rel_error), (1.0 - bias) / (1.0 - rel_error)):
+        need = max(need, ((sigmas + z) * m * cv / abs(m - 1.0)) ** 2)
+    return math.ceil(need)
+
+
+def min_gap_sweep(sizes, theta: float, replicates: int, d: int, seed: int, progress=None,
+                  kappa_replicates: int = KAPPA_REPLICATES) -> list[dict]:
     """Lemma 1's eigenvalue min_i (z_i - b_i) and kappa vs n, one random direction, Gaussian data
-    (d features, integer labels 0..9), ``replicates`` memorizers per size from one generator seeded by
-    ``seed``. Per size: the mean smallest gap, its standard error, the derived mean
-    (1 - theta) 2 sqrt(pi) / (n (n - 1)) (``theory.expressivity.min_gap_mean``) and the median kappa
-    = max_i (|A||w|)_i / max(1, max|y|)."""
+    (``random_data``: d features, integer labels 0..9), ``replicates`` samples per size from one
+    generator seeded by ``seed``. The first ``kappa_replicates`` are full memorizers (``construct``,
+    for kappa); the rest run only the construction's direction-and-kinks stage (``choose_direction``),
+    which fixes z and b and so the eigenvalue. Per size: the gaps, their mean and standard error, the
+    derived mean (1 - theta) 2 sqrt(pi) / (n (n - 1)) (``theory.expressivity.min_gap_mean``) and the
+    median kappa = max_i (|A||w|)_i / max(1, max|y|)."""
     from vacuity.theory import expressivity as T
 
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
     for size in sizes:
         gaps, kappas = [], []
-        for _ in range(replicates):
-            X = rng.standard_normal((size, d))
-            y = rng.integers(0, 10, size).astype(np.float64)
-            c = construct(X, y, theta=theta, n_directions=1, seed=int(rng.integers(2**31)))
-            gaps.append(float(np.min(c.z - c.b)))
-            kappas.append(float(np.max(c.abs_rows)) / max(1.0, float(np.max(np.abs(y)))))
+        for rep in range(replicates):
+            X, y = random_data(size, d, "classes", 10, rng)
+            direction_seed = int(rng.integers(2**31))
+            if rep < kappa_replicates:
+                c = construct(X, y, theta=theta, n_directions=1, seed=direction_seed)
+                z, b = c.z, c.b
+                kappas.append(float(np.max(c.abs_rows)) / max(1.0, float(np.max(np.abs(y)))))
+            else:
+                _, _, z, b, _, _ = choose_direction(X, y, np, n_directions=1, theta=theta, seed=direction_seed)
+            gaps.append(float(np.min(z - b)))
         gaps = np.asarray(gaps)
         rows.append({
             "n": size,
+            "gaps": gaps,
             "gap_mean": float(gaps.mean()),
             "gap_se": float(gaps.std(ddof=1) / np.sqrt(len(gaps))),
             "gap_predicted": T.min_gap_mean(size, theta),
-            "kappa_median": float(np.median(kappas)),
+            "kappa_median": float(np.median(kappas)) if kappas else math.nan,
         })
         if progress:
             progress(f"expressivity: conditioning sweep n = {size}")
     return rows
+
+
+def law_constant(rows: list[dict]) -> tuple[float, float]:
+    """(mean, standard error) of gap * n (n - 1) pooled over every replicate of a ``min_gap_sweep``:
+    the law's constant (1 - theta) 2 sqrt(pi), which is the same at every n."""
+    return mean_se(np.concatenate([r["gaps"] * (r["n"] * (r["n"] - 1.0)) for r in rows]))
 
 
 @dataclass(frozen=True)

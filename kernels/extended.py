@@ -41,12 +41,19 @@ def unit_roundoff(dtype) -> float:
         raise ValueError(f"no rounding unit for dtype {dtype!r}") from None
 
 
-def gamma(k: float, u: float = U) -> float:
-    """Higham's gamma_k = k u / (1 - k u): bounds the relative error of k successive roundings."""
+def gamma(k, u: float = U):
+    """Higham's gamma_k = k u / (1 - k u): bounds the relative error of k successive roundings.
+    ``k`` may be an array (of any namespace): then elementwise, inf where k u >= 1."""
     ku = k * u
-    if ku >= 1.0:
-        return math.inf
-    return ku / (1.0 - ku)
+    if isinstance(ku, (int, float)):
+        if ku >= 1.0:
+            return math.inf
+        return ku / (1.0 - ku)
+    from array_api_compat import array_namespace
+
+    xp = array_namespace(ku)
+    safe = xp.where(ku < 1.0, ku, 0.0)
+    return xp.where(ku < 1.0, safe / (1.0 - safe), math.inf)
 
 
 def two_sum(a, b):

@@ -99,10 +99,67 @@ def sups_from_counts(problem: FiniteProblem, counts, n: int, xp=None):
 
 def sup_deviations(problem: FiniteProblem, n: int, replicates: int, seed: int, xp=np):
     """sup_h |R_hat(h) - R(h)| over ``replicates`` samples of size n (multinomial cell counts)."""
+    return sups_from_counts(problem, multinomial_counts(problem, n, replicates, seed, xp), n, xp)
+
+
+def multinomial_counts(problem: FiniteProblem, n: int, replicates: int, seed: int, xp=np):
+    """(replicates, 2m) cell counts of samples of size n: N ~ Multinomial(n, P)."""
     check_n(n)
     check_count("replicates", replicates, 1)
-    counts = Draws(xp, seed).multinomial(n, problem.cell_probs, replicates)
-    return sups_from_counts(problem, counts, n, xp)
+    return Draws(xp, seed).multinomial(n, problem.cell_probs, replicates)
+
+
+def sups_and_variance_ratios(problem: FiniteProblem, n: int, replicates: int, seed: int, xp=np):
+    """From one draw of multinomial cell counts: sup_h |R_hat(h) - R(h)| per replicate, and per replicate
+    the mean over h of (R_hat(h) - R(h))^2 / (R(h) (1 - R(h)) / n), whose expectation is exactly 1
+    (n R_hat(h) = (L N)_h ~ Binomial(n, R(h))); hypotheses with R(h) in {0, 1} are left out of the mean."""
+    counts = multinomial_counts(problem, n, replicates, seed, xp)
+    return sups_from_counts(problem, counts, n, xp), variance_ratios(problem, counts, n)
+
+
+def variance_ratios(problem: FiniteProblem, counts, n: int) -> np.ndarray:
+    """Per row of counts: mean over h of (R_hat(h) - R(h))^2 / Var R_hat(h), Var = R(h) (1 - R(h)) / n
+    (NumPy; expectation exactly 1 under the multinomial law)."""
+    cnt = np.asarray(to_numpy(counts), dtype=np.float64)
+    risks = problem.risks
+    keep = (risks > 0) & (risks < 1)
+    var = risks[keep] * (1 - risks[keep]) / n
+    out = []
+    rows = max(1, _CHUNK_ELEMENTS // problem.class_size)
+    for start in range(0, cnt.shape[0], rows):
+        r_hat = (cnt[start:start + rows] / n) @ problem.losses[keep].T
+        out.append(np.mean((r_hat - risks[keep]) ** 2 / var, axis=1))
+    return np.concatenate(out)
+
+
+def exact_single_tails(problem: FiniteProblem, n: int, eps: float) -> np.ndarray:
+    """P[|R_hat(h) - R(h)| >= eps] for every hypothesis h, from its exact Binomial(n, R(h)) law: the sup's
+    tail lies between their max and (union) their sum."""
+    from vacuity.kernels.hoeffding import exact_tail
+
+    return np.asarray([exact_tail(n, float(min(max(r, 0.0), 1.0)), eps) if 0 < r < 1 else 0.0
+                       for r in problem.risks])
+
+
+def exact_mean_lower_bound(problem: FiniteProblem, n: int, top: int = 8) -> float:
+    """max over the ``top`` hypotheses of largest R(1 - R) of the exact E|R_hat(h) - R(h)|: a lower bound
+    on E sup_h |R_hat(h) - R(h)| from exact binomial laws (any subset's max is below the sup)."""
+    from vacuity.kernels.hoeffding import exact_mean_deviation
+
+    risks = problem.risks[(problem.risks > 0) & (problem.risks < 1)]
+    if risks.size == 0:
+        return 0.0
+    pick = risks[np.argsort(risks * (1 - risks))[-top:]]
+    return float(max(exact_mean_deviation([n], float(r))[0] for r in pick))
+
+
+def maximal_inequality_bound(class_size: int, n: int) -> float:
+    """E max_h |R_hat(h) - R(h)| <= sqrt(log(2|H|) / (2n)): the 2|H| variables +-(R_hat - R) are each
+    sub-Gaussian with variance proxy 1/(4n) (Hoeffding's lemma), and E max of N such is at most
+    sqrt(2 sigma^2 log N)."""
+    check_class_size(class_size)
+    check_n(n)
+    return float(np.sqrt(np.log(2 * class_size) / (2 * n)))
 
 
 def brute_force_sups(problem: FiniteProblem, n: int, replicates: int, seed: int, xp=np):

@@ -8,8 +8,9 @@ The losses of one fixed hypothesis are i.i.d. Bernoulli(p) (p = R, its true risk
   (chunked over the n axis so memory stays bounded).
 
 They must agree in distribution (tests and the checked proof compare both with the exact law).
-``exact_mean_deviation`` and ``exact_tail`` give E|X/n - p| and P[|X/n - p| >= eps] from the binomial
-law itself (scipy, float64), the references the simulations are judged against.
+``exact_mean_deviation``, ``exact_tail`` and ``exact_deviation_law`` give E|X/n - p|, P[|X/n - p| >= eps]
+and the whole law of |X/n - p| from the binomial pmf itself (scipy, float64), the references the
+simulations are judged against.
 """
 
 from __future__ import annotations
@@ -74,6 +75,41 @@ def exact_mean_deviation(ns, p: float) -> np.ndarray:
         k = _support(n, p)
         out.append(float(np.sum(binom.pmf(k, n, p) * np.abs(k / n - p))))
     return np.asarray(out)
+
+
+def exact_deviation_law(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """The law of |X/n - p|, X ~ Binomial(n, p): its distinct values (computed by the same float64
+    operations as ``deviations_from_counts``, so simulated deviations land exactly on them) and their
+    masses, over the support +- 40 sd (the rest is below 1e-300)."""
+    from scipy.stats import binom
+
+    check_n(n)
+    check_probability("p", p)
+    k = _support(n, p)
+    values = np.abs(k.astype(np.float64) / n - p)
+    atoms, where = np.unique(values, return_inverse=True)
+    return atoms, np.bincount(where, weights=binom.pmf(k, n, p), minlength=atoms.size)
+
+
+EXACT_AGREEMENT_RTOL = 1e-9
+"""|P_cdf / P_law - 1| allowed between the exact tail from scipy's binomial cdf/sf (regularized incomplete
+beta, relative accuracy about 1e-14) and the same tail summed from the pmf over the law's atoms (at most
+80 sd + 3 terms: 1.2e6 at n = 1e9, so at most 1.2e6 u = 1.3e-10 of summation error): 1e-9 covers both at
+every size this project runs. A wrong tail (a side missing, a boundary on the wrong side of an atom it
+should include) is off by far more."""
+
+
+def tail_from_law(atoms, probs, eps: float) -> float:
+    """P[|X/n - p| >= eps] summed from the law's masses (``exact_deviation_law``): the independent
+    second computation of ``exact_tail``."""
+    return float(np.sum(np.asarray(probs)[np.asarray(atoms) >= eps]))
+
+
+def exact_quantile(n: int, p: float, level: float) -> float:
+    """The level-quantile of |X/n - p|: the smallest value v with P[|X/n - p| <= v] >= level."""
+    atoms, probs = exact_deviation_law(n, p)
+    cdf = np.cumsum(probs)
+    return float(atoms[min(int(np.searchsorted(cdf, level, side="left")), atoms.size - 1)])
 
 
 def exact_mean_square_deviation(n: int, p: float) -> float:

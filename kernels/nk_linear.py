@@ -18,6 +18,10 @@ Numerics at D up to 1e9: chi-square variables are drawn as standardized deviatio
 two numbers of size D. Given ||w2||^2 a fresh point's margin is exactly c c' + N(0, (s^2/D)||w2||^2):
 the exact samplers draw test margins from it; all three report the exact conditional test error.
 
+``*_batch`` draw many independent training sets of one sampler at once (vectorized over replicates, for
+the checked proof's replicate statistics at small n and D): the same three laws, the brute force with
+the literal noise, signal block and fresh test points.
+
 Random numbers come from NumPy's PCG64 on the host (same seed, same numbers on every backend) and are
 moved to the arrays' namespace for the linear algebra.
 
@@ -94,6 +98,48 @@ def expected_test_error(n, D, c, c_prime, s2, nodes: int = 400) -> float:
     return float(0.5 * np.sum(wts * vals))
 
 
+def ramp_loss(margins, gamma: float):
+    """The ramp loss L^(gamma) of each margin: 1 if m <= 0, 1 - m/gamma if 0 < m < gamma, 0 if m >= gamma;
+    gamma = 0 is the 0-1 loss (a zero margin is an error). Any array namespace."""
+    m = margins
+    err = (m <= 0.0) * 1.0
+    if gamma <= 0:
+        return err
+    mid = (m > 0.0) & (m < gamma)
+    return err + mid * (1.0 - m / gamma)
+
+
+def expected_ramp_given_w(D, c, c_prime, s2, w2_norm2, gamma: float) -> float:
+    """E L^(gamma)(M), M ~ N(c c', (s^2/D) ||w2||^2): the test ramp loss of w in closed form
+    (vacuity.theory.nk_linear.ramp_expectation), ``conditional_test_error`` at gamma = 0."""
+    if gamma <= 0:
+        return conditional_test_error(D, c, c_prime, s2, w2_norm2)
+    mu = c * c_prime
+    tau = math.sqrt(s2 * w2_norm2 / D)
+    if tau == 0:
+        return 0.0 if mu >= gamma else (1.0 if mu <= 0 else 1.0 - mu / gamma)
+    a, b = -mu / tau, (gamma - mu) / tau
+    pdf = lambda x: math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)  # noqa: E731
+    return ((gamma - mu) * phi(b) + tau * pdf(b) + mu * phi(a) - tau * pdf(a)) / gamma
+
+
+def expected_ramps_given_w(D, c, c_prime, s2, norms, gamma: float) -> np.ndarray:
+    """``expected_ramp_given_w`` at each ||w2||^2 in ``norms`` (vectorized with scipy.special.ndtr)."""
+    from scipy.special import ndtr
+
+    w = np.asarray(_np(norms), dtype=np.float64)
+    mu = c * c_prime
+    tau = np.sqrt(s2 * w / D)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = -mu / tau
+        if gamma <= 0:
+            return np.where(tau > 0, ndtr(a), 0.0)
+        b = (gamma - mu) / tau
+        pdf = lambda x: np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)  # noqa: E731
+        out = ((gamma - mu) * ndtr(b) + tau * pdf(b) + mu * ndtr(a) - tau * pdf(a)) / gamma
+    return np.where(tau > 0, out, 0.0 if mu >= gamma else 1.0 - mu / gamma)
+
+
 # ------------------------------------------------------------------------- chi-square deviations
 
 
@@ -148,6 +194,7 @@ class NKSample:
     test_error_exact: float  # Phi(-c c' sqrt(D)/(s ||w2||)), exact given w
     gram: Any = None  # G = Z Z^T when asked for (brute force and Bartlett)
     margin_magnitude: Any = None  # brute force with the Gram: S_i = sum_j |z_ij| sum_k |z_kj| (rounding scale)
+    sum_scale: float = 0.0  # rounding scale of the identity sum_i (train_i - c c') = ||w2||^2 (see tolerances)
 
     @staticmethod
     def _err(m) -> float:
@@ -189,8 +236,9 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
     ``max_chunks`` stops after that many chunks (for timing a fraction of a huge run; the result is
     then not a sample of the construction and is flagged by ``method``).
 
-    ``with_gram`` also accumulates G = Z Z^T and the rounding scale of what is computed here,
-    S_i = sum_j |z_ij| a_j with a_j = sum_k |z_kj| (= (|Z| |Z|^T 1)_i): the chunk's w2 entries are
+    ``with_gram`` also accumulates G = Z Z^T and returns the rounding scale of what is computed here,
+    S_i = sum_j |z_ij| a_j with a_j = sum_k |z_kj| (= (|Z| |Z|^T 1)_i; 1^T S is always returned as
+    ``sum_scale``): the chunk's w2 entries are
     n-term sums bounded by a_j, and (G 1)_i is accumulated as chunk dot products of x2_i with them, so
     |computed - exact| <= gamma_(n + w + chunks) S_i (docs/derivations/nk_linear.md, section 9). Two
     extra O(n w) passes per chunk, next to the O(n^2 w) Gram product they come with."""
@@ -211,7 +259,7 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
     acc_t = xp.zeros(n_test, dtype=xp.float64)
     norm2 = 0.0
     gram = xp.zeros((n, n), dtype=xp.float64) if with_gram else None
-    mag = xp.zeros(n, dtype=xp.float64) if with_gram else None
+    mag = xp.zeros(n, dtype=xp.float64)
     cols = max(1, int(chunk_bytes // (8 * (n + n_test))))
     done = 0
     for start in range(0, D, cols):
@@ -228,15 +276,16 @@ def brute_force(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, 
         if with_gram:
             Zc = yx[:, None] * X2
             gram = gram + Zc @ Zc.T
-            A = xp.abs(X2)  # |z_ij| = |x2_ij|
-            mag = mag + A @ xp.sum(A, axis=0)
+        A = xp.abs(X2)  # |z_ij| = |x2_ij|
+        mag = mag + A @ xp.sum(A, axis=0)
         done += 1
     train = yx * (X1 @ w1 + acc)
     sprime = yx * (X1 @ w1 - acc)
     test = ytx * (T1 @ w1 + acc_t)
     method = "brute_force" if max_chunks is None or done * cols >= D else f"brute_force_partial_{done}"
     return NKSample(method, n, D, train, sprime, test, norm2,
-                    conditional_test_error(D, c, c_prime, s2, norm2), gram, mag)
+                    conditional_test_error(D, c, c_prime, s2, norm2), gram, mag if with_gram else None,
+                    float(xp.sum(mag)))
 
 
 # ------------------------------------------------------------------------------- exact samplers
@@ -255,29 +304,34 @@ def bartlett_dofs(n, D) -> np.ndarray:
 _BARTLETT_ROWS = 256  # row block: only the lower triangle's numbers are drawn, block by block
 
 
-def bartlett_blocks(n, D, rng, xp, rows=_BARTLETT_ROWS):
+def bartlett_blocks(n, D, rng, xp, rows=_BARTLETT_ROWS, reps=None):
     """Row blocks of M = L / sqrt(D), L the Bartlett factor of Wishart_n(D, I), so G = s^2 M M^T.
 
     M is n x min(n, D) lower trapezoidal: M_ii = sqrt((k_i / D)(1 + delta_i)), k_i = D - i (0-based),
     M_ij = g_ij / sqrt(D) for j < i. Block [r0, r1) holds columns < min(r1, m): about n^2/2 normals in
-    all (the drawn upper part of each diagonal block is discarded). Returns (blocks, column sums M^T 1)."""
+    all (the drawn upper part of each diagonal block is discarded). Returns (blocks, column sums M^T 1).
+    With ``reps`` it draws that many independent factors at once (blocks (reps, rows, w), sums
+    (reps, m)): the replicate statistics use the very code of the main sample."""
     m = min(n, D)
     k = bartlett_dofs(n, D)
-    dev = chi2_deviation(k, rng)
+    R = 1 if reps is None else reps
+    dev = chi2_deviation(np.tile(k, R), rng).reshape(R, m)
     diag = xp.asarray(np.sqrt((k / D) * (1.0 + dev)))
     inv = 1.0 / math.sqrt(D)
-    col = xp.zeros(m, dtype=xp.float64)
+    col = xp.zeros((R, m), dtype=xp.float64)
     blocks = []
     for r0 in range(0, n, rows):
         r1 = min(n, r0 + rows)
         w = min(r1, m)
-        B = xp.asarray(rng.standard_normal((r1 - r0, w))) * inv
+        B = xp.asarray(rng.standard_normal((R, r1 - r0, w))) * inv
         B = xp.where(xp.arange(w)[None, :] < xp.arange(r0, r1)[:, None], B, 0.0)
         ii = xp.arange(r0, min(r1, m))
         if ii.shape[0]:
-            B[ii - r0, ii] = diag[ii]
-        col[:w] += xp.sum(B, axis=0)
+            B[:, ii - r0, ii] = diag[:, ii]
+        col[:, :w] += xp.sum(B, axis=1)
         blocks.append(B)
+    if reps is None:
+        return [B[0] for B in blocks], col[0]
     return blocks, col
 
 
@@ -288,9 +342,11 @@ def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=
     xp = _xp(xp)
     rng = np.random.default_rng(seed)
     blocks, col = bartlett_blocks(n, D, rng, xp)
-    G1 = s2 * xp.concat([B @ col[: B.shape[1]] for B in blocks]) if hasattr(xp, "concat") else \
-        s2 * xp.concatenate([B @ col[: B.shape[1]] for B in blocks])
+    cat = xp.concat if hasattr(xp, "concat") else xp.concatenate
+    G1 = s2 * cat([B @ col[: B.shape[1]] for B in blocks])
     norm2 = float(s2 * (col @ col))  # 1^T G 1 = s^2 ||M^T 1||^2
+    abs_col = xp.abs(col)
+    scale = float(s2 * sum(xp.sum(xp.abs(B) @ abs_col[: B.shape[1]]) for B in blocks))  # s^2 1^T |M| |M^T 1|
     cc = c * c_prime
     test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
     gram = None
@@ -302,37 +358,169 @@ def bartlett(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=
             r0 += B.shape[0]
         gram = s2 * (M @ M.T)
     return NKSample("bartlett", n, D, *margins_from_gram(cc, G1), test, norm2,
-                    conditional_test_error(D, c, c_prime, s2, norm2), gram)
+                    conditional_test_error(D, c, c_prime, s2, norm2), gram, sum_scale=scale)
+
+
+def rank_one_gram(dev, g, n, D, s2, xp=None):
+    """G 1 from the rank-one representation: s^2 [(1 + delta) + sqrt(n (1 + delta) / D) (g - gbar)] with
+    delta = chi^2_D / D - 1, row by row for a batch (``dev`` shape (reps,), ``g`` (reps, n)) or for one
+    training set (a float ``dev``, ``g`` (n,)). Centring g makes sum_i (G 1)_i = n s^2 (1 + delta) =
+    ||w2||^2, as the Gram matrix requires (1^T G 1 = ||Z^T 1||^2)."""
+    xp = _xp(xp)
+    h = g - xp.mean(g, axis=-1, keepdims=True)
+    one = 1.0 + dev
+    if getattr(g, "ndim", 1) == 2:
+        return s2 * (one[:, None] + xp.sqrt(n * one / D)[:, None] * h)
+    return s2 * (one + math.sqrt(n * one / D) * h)
 
 
 def rank_one(n, D, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1000, seed=0, xp=None) -> NKSample:
-    """Exact in distribution in O(n): G 1 = s^2 [(1 + delta) + sqrt(n (1 + delta) / D) (g - gbar)],
-    ||w2||^2 = n s^2 (1 + delta), delta = chi^2_D / D - 1."""
+    """Exact in distribution in O(n): G 1 = ``rank_one_gram``, ||w2||^2 = n s^2 (1 + delta),
+    delta = chi^2_D / D - 1."""
     check_params(n, D, K, c, c_prime, s2, n_test)
     xp = _xp(xp)
     rng = np.random.default_rng(seed)
     dev = float(chi2_deviation(np.array([float(D)]), rng)[0])
     g = xp.asarray(rng.standard_normal(n))
-    G1 = s2 * ((1.0 + dev) + math.sqrt(n * (1.0 + dev) / D) * (g - xp.mean(g)))
+    G1 = rank_one_gram(dev, g, n, D, s2, xp)
     norm2 = n * s2 * (1.0 + dev)
     cc = c * c_prime
     test = _test_margins(xp, rng, n_test, D, c, c_prime, s2, norm2)
+    r = math.sqrt(n * (1.0 + dev) / D)
+    scale = s2 * r * float(xp.sum(xp.abs(g)) + xp.sum(xp.abs(g - xp.mean(g))))
     return NKSample("rank_one", n, D, *margins_from_gram(cc, G1), test, norm2,
-                    conditional_test_error(D, c, c_prime, s2, norm2))
+                    conditional_test_error(D, c, c_prime, s2, norm2), sum_scale=scale)
 
 
 def rank_one_batch(n, D, reps, *, s2=32.0, seed=0, xp=None):
     """``reps`` independent draws of (G 1 (reps x n), ||w2||^2 (reps,)) by the rank-one representation."""
     check_params(n, D, 1, 1.0, 1.0, s2, 0)
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
-        raise ValueError(f"reps must be an integer >= 1 (got {reps!r})")
+    _check_reps(reps)
     xp = _xp(xp)
     rng = np.random.default_rng(seed)
     dev = xp.asarray(chi2_deviation(np.full(reps, float(D)), rng))
     g = xp.asarray(rng.standard_normal((reps, n)))
-    g = g - xp.mean(g, axis=1, keepdims=True)
-    G1 = s2 * ((1.0 + dev)[:, None] + xp.sqrt(n * (1.0 + dev) / D)[:, None] * g)
-    return G1, n * s2 * (1.0 + dev)
+    return rank_one_gram(dev, g, n, D, s2, xp), n * s2 * (1.0 + dev)
+
+
+def _check_reps(reps) -> None:
+    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 1:
+        raise ValueError(f"reps must be an integer >= 1 (got {reps!r})")
+
+
+def norm2_draws(n, D, reps, *, s2=32.0, seed=0) -> np.ndarray:
+    """``reps`` independent ||w2||^2 = n s^2 chi^2_D / D (its exact law), as a NumPy array."""
+    check_params(n, D, 1, 1.0, 1.0, s2, 0)
+    _check_reps(reps)
+    rng = np.random.default_rng(seed)
+    return n * s2 * (1.0 + chi2_deviation(np.full(reps, float(D)), rng))
+
+
+# ---------------------------------------------------------------- batches of independent training sets
+
+
+@dataclass
+class Replicates:
+    """``reps`` independent training sets of one sampler (NumPy arrays): the margin noise
+    x_i = train margin_i - c c' (reps, n), ||w2||^2 (reps,), and the margins of ``n_test`` fresh points
+    each (reps, n_test)."""
+
+    method: str
+    n: int
+    D: int
+    noise: np.ndarray
+    norms: np.ndarray
+    test_margins: np.ndarray
+
+
+_BATCH_NUMBERS = 1 << 22  # numbers drawn per batch chunk (32 MiB of float64)
+
+
+def _chunks(reps, per_rep):
+    step = max(1, _BATCH_NUMBERS // max(1, per_rep))
+    for r0 in range(0, reps, step):
+        yield r0, min(reps, r0 + step)
+
+
+def brute_force_batch(n, D, reps, *, K=1, c=2.0, c_prime=2.0, s2=32.0, n_test=1, seed=0) -> Replicates:
+    """The literal construction, ``reps`` times: labels, x1 = c y u, noise x2 ~ N(0, (s^2/D) I), w =
+    (c' u, sum_i y_i x2_i), train margins y_i <w, x_i> and fresh test points' margins."""
+    check_params(n, D, K, c, c_prime, s2, n_test)
+    _check_reps(reps)
+    rng = np.random.default_rng(seed)
+    sig = noise_sd(s2, D)
+    u = rng.standard_normal(K)
+    u /= np.linalg.norm(u)
+    w1 = c_prime * u
+    noise, norms = np.empty((reps, n)), np.empty(reps)
+    test = np.empty((reps, n_test))
+    for r0, r1 in _chunks(reps, (n + n_test) * D):
+        m = r1 - r0
+        y = rng.choice(np.array([-1.0, 1.0]), size=(m, n))
+        X2 = rng.standard_normal((m, n, D)) * sig
+        w2 = np.einsum("ri,rij->rj", y, X2)
+        signal = (c * y[:, :, None] * u) @ w1  # <x1_i, w1>
+        noise[r0:r1] = y * (signal + np.einsum("rij,rj->ri", X2, w2)) - c * c_prime
+        norms[r0:r1] = np.einsum("rj,rj->r", w2, w2)
+        if n_test:
+            yt = rng.choice(np.array([-1.0, 1.0]), size=(m, n_test))
+            T2 = rng.standard_normal((m, n_test, D)) * sig
+            test[r0:r1] = yt * ((c * yt[:, :, None] * u) @ w1 + np.einsum("rij,rj->ri", T2, w2))
+    return Replicates("brute_force", n, D, noise, norms, test)
+
+
+def bartlett_batch(n, D, reps, *, c=2.0, c_prime=2.0, s2=32.0, n_test=1, seed=0) -> Replicates:
+    """``reps`` independent Bartlett factors M (``bartlett_blocks`` with a batch axis, one block of all n
+    rows): G 1 = s^2 M (M^T 1), ||w2||^2 = s^2 ||M^T 1||^2, and test margins from the exact conditional law."""
+    check_params(n, D, 1, c, c_prime, s2, n_test)
+    _check_reps(reps)
+    rng = np.random.default_rng(seed)
+    noise, norms = np.empty((reps, n)), np.empty(reps)
+    for r0, r1 in _chunks(reps, n * min(n, D)):
+        (M,), col = bartlett_blocks(n, D, rng, np, rows=n, reps=r1 - r0)
+        noise[r0:r1] = s2 * np.einsum("rij,rj->ri", M, col)
+        norms[r0:r1] = s2 * np.einsum("rj,rj->r", col, col)
+    test = _batch_test_margins(rng, norms, n_test, D, c, c_prime, s2)
+    return Replicates("bartlett", n, D, noise, norms, test)
+
+
+def rank_one_replicates(n, D, reps, *, c=2.0, c_prime=2.0, s2=32.0, n_test=1, seed=0) -> Replicates:
+    """``rank_one_batch`` with test margins from the exact conditional law, as ``Replicates``."""
+    check_params(n, D, 1, c, c_prime, s2, n_test)
+    G1, norms = rank_one_batch(n, D, reps, s2=s2, seed=seed)
+    rng = np.random.default_rng([seed, 1])
+    G1, norms = _np(G1), _np(norms)
+    return Replicates("rank_one", n, D, G1, norms, _batch_test_margins(rng, norms, n_test, D, c, c_prime, s2))
+
+
+def _batch_test_margins(rng, norms, n_test, D, c, c_prime, s2):
+    h = rng.standard_normal((norms.shape[0], n_test))
+    return c * c_prime + np.sqrt(s2 * norms / D)[:, None] * h
+
+
+BATCHES = {"brute_force": "brute_force_batch", "bartlett": "bartlett_batch", "rank_one": "rank_one_replicates"}
+"""Sampler name -> the name of its batch function in this module (looked up as a module attribute, so
+that a patched function is the one that runs): ``batch(name)``."""
+
+
+def batch(name: str):
+    """The batch function of sampler ``name`` (``brute_force``, ``bartlett`` or ``rank_one``)."""
+    return globals()[BATCHES[name]]
+
+
+def replicate_statistics(noise: np.ndarray, s2: float) -> dict[str, np.ndarray]:
+    """Per training set, from the margin noise (G 1)_i = ``noise`` (reps, n) with x_i = (G 1)_i - s^2:
+    V = mean_i x_i^2 and P = sum_(i != j) x_i x_j / (n (n - 1)) (n >= 2), whose means over training sets
+    are the per-point variance and the covariance of two points (vacuity.theory.nk_linear.
+    replicate_statistic_moments)."""
+    x = noise - s2
+    n = x.shape[1]
+    sq = np.sum(x * x, axis=1)
+    tot = np.sum(x, axis=1)
+    out = {"V": sq / n}
+    if n >= 2:
+        out["P"] = (tot * tot - sq) / (n * (n - 1))
+    return out
 
 
 SAMPLERS = {"brute_force": brute_force, "bartlett": bartlett, "rank_one": rank_one}
@@ -341,40 +529,20 @@ SAMPLERS = {"brute_force": brute_force, "bartlett": bartlett, "rank_one": rank_o
 # ------------------------------------------------------------------------ replicates and sizes
 
 
-def replicates(name, reps, seed, *, n, D, K=1, c=2.0, c_prime=2.0, s2=32.0):
-    """Train margins of points 0 and 1 ((reps, 2)) and ||w2||^2 ((reps,)) of ``reps`` independent
-    training sets drawn by ``SAMPLERS[name]`` with seeds seed, seed + 1, ... (no test points)."""
-    f = SAMPLERS[name]
-    margins, norms = np.empty((reps, 2)), np.empty(reps)
-    for k in range(reps):
-        r = f(n, D, K=K, c=c, c_prime=c_prime, s2=s2, n_test=0, seed=seed + k)
-        margins[k] = _np(r.train_margins)[:2]
-        norms[k] = r.w2_norm2
-    return margins, norms
-
-
 def conditional_test_errors(D, c, c_prime, s2, norms) -> np.ndarray:
     """``conditional_test_error`` at each ||w2||^2 in ``norms``."""
     return np.array([conditional_test_error(D, c, c_prime, s2, v) for v in _np(norms)])
 
 
-def centred_moments(m0, m1, mean):
-    """Means of (m0 - mean)^2 and of (m0 - mean)(m1 - mean) over replicates: with the mean derived
-    rather than estimated, unbiased estimates of the margins' variance and covariance (m1 None: no
-    covariance)."""
-    x0 = m0 - mean
-    cov = None if m1 is None else float(np.mean(x0 * (m1 - mean)))
-    return float(np.mean(x0 * x0)), cov
-
-
-def condition_failures(n, D, reps, *, eps, c=2.0, c_prime=2.0, s2=32.0, seed=0) -> np.ndarray:
-    """For ``reps`` rank-one training sets: whether any of train error 0, S' error 1 and test error
-    <= eps fails (the three events the sufficient condition on D guarantees together)."""
+def condition_failures(n, D, reps, *, eps, c=2.0, c_prime=2.0, s2=32.0, gamma=0.0, seed=0) -> np.ndarray:
+    """For ``reps`` rank-one training sets: whether any of train error 0, S' error 1 and test ramp loss
+    L^(gamma) <= eps fails (the three events the sufficient condition on D guarantees together; gamma = 0
+    is the test error)."""
     G1, norms = (_np(a) for a in rank_one_batch(n, D, reps, s2=s2, seed=seed))
     cc = c * c_prime
     train_ok = np.all(cc + G1 > 0, axis=1)
     sprime_ok = np.all(cc - G1 <= 0, axis=1)
-    test_ok = conditional_test_errors(D, c, c_prime, s2, norms) <= eps
+    test_ok = expected_ramps_given_w(D, c, c_prime, s2, norms, gamma) <= eps
     return ~(train_ok & sprime_ok & test_ok)
 
 
@@ -392,18 +560,20 @@ MAX_ARRAY_NUMBERS = 2**27  # one float64 array of 1 GiB; a check holds a few suc
 MAX_BRUTE_DRAWS = 10**10  # normals drawn by the brute force: about 100 s at 1e8 per second
 
 
-def check_sizes(*, mc_reps, ks_n, torch_n, torch_D, K, brute_n, brute_n_test, brute_D) -> None:
+def check_sizes(*, mc_reps, rep_n, torch_n, torch_D, K, brute_n, brute_n_test, brute_D, reps=1, rep_D=1) -> None:
     """ValueError when a product of sizes exceeds what one check may hold or draw (single sizes are
     capped by the claim's parameters): the D-condition Monte Carlo holds mc_reps x n margins at
-    n = 4 ks_n, torch the torch_n x (K + torch_D) data several times, and the brute force draws
-    (brute_n + brute_n_test) x brute_D normals."""
+    n = 4 rep_n, torch the torch_n x (K + torch_D) data several times, the brute force draws
+    (brute_n + brute_n_test) x brute_D normals, and the replicate brute force reps x (rep_n + 1) x rep_D."""
     for what, count, cap, why in (
-            ("mc_reps x 4 ks_n", mc_reps * 4 * ks_n, MAX_ARRAY_NUMBERS,
+            ("mc_reps x 4 rep_n", mc_reps * 4 * rep_n, MAX_ARRAY_NUMBERS,
              "float64 numbers in one Monte Carlo array (1 GiB at the limit)"),
             ("torch_n x (K + torch_D)", torch_n * (K + torch_D), MAX_ARRAY_NUMBERS,
              "float64 numbers in the torch data (1 GiB at the limit, held several times)"),
             ("(brute_n + brute_n_test) x brute_D", (brute_n + brute_n_test) * brute_D,
-             MAX_BRUTE_DRAWS, "normal draws of the brute force (about 100 s at the limit)")):
+             MAX_BRUTE_DRAWS, "normal draws of the brute force (about 100 s at the limit)"),
+            ("reps x (rep_n + 1) x rep_D", reps * (rep_n + 1) * rep_D,
+             MAX_BRUTE_DRAWS, "normal draws of the replicate brute force (about 100 s at the limit)")):
         if count > cap:
             raise ValueError(f"{what} = {count:.3g} exceeds {cap:.3g} {why}; lower one of them")
 

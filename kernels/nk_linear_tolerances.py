@@ -33,6 +33,42 @@ def binomial_tolerance(N: int, p: float, level: float) -> float:
     return float(max(hi, lo, 0.0))
 
 
+def binomial_lower_count(trials: int, p: float, level: float) -> int:
+    """Count c with P(X < c) <= level for X ~ Binomial(trials, p): fewer than c events of probability at
+    least p are rejected (scipy's exact binom.ppf)."""
+    from scipy.stats import binom
+
+    return int(binom.ppf(level, trials, p))
+
+
+POWER = 0.99
+"""The power every replicate count is chosen for: a relative error ``r`` in a checked value is detected
+with probability >= POWER at the SIGMAS-standard-error tolerance (docs/derivations/nk_linear.md, 11)."""
+
+
+def detectable_relative_error(cv: float, reps: int, sigmas: float, power: float = POWER) -> float:
+    """The smallest relative error r in a mean that a ``sigmas``-SE two-sided check on ``reps`` replicates
+    (each with coefficient of variation ``cv`` = sd / mean) detects with probability >= ``power``:
+    r = cv (sigmas + z_power) / sqrt(reps) (normal approximation; the far tail is negligible)."""
+    from statistics import NormalDist
+
+    return cv * (sigmas + NormalDist().inv_cdf(power)) / math.sqrt(reps)
+
+
+def reps_for_power(cv: float, rel: float, sigmas: float, power: float = POWER) -> int:
+    """Replicates needed for ``detectable_relative_error`` <= ``rel``."""
+    from statistics import NormalDist
+
+    return math.ceil((cv * (sigmas + NormalDist().inv_cdf(power)) / rel) ** 2)
+
+
+def bounded_mean_tolerance(p: float, N: int, sigmas: float) -> float:
+    """``sigmas`` standard errors of the mean of N independent [0, 1]-valued losses with mean p: a loss in
+    [0, 1] has E l^2 <= E l = p, so Var <= p (1 - p) (equality for the 0-1 loss); the tolerance uses that
+    bound."""
+    return sigmas * math.sqrt(max(p * (1.0 - p), 0.0) / N)
+
+
 def binomial_upper_count(trials: int, p: float, level: float) -> int:
     """Count c with P(X > c) <= level for X ~ Binomial(trials, p) (scipy's exact binom.isf): how many
     of ``trials`` independent events of probability at most p may occur before that is rejected."""
@@ -143,6 +179,32 @@ def gram_reduction_error_units(sample, cc: float, K: int) -> float:
                abs(sample.w2_norm2 - float(G1.sum())) / tol_norm)
 
 
+def sum_identity_bound(sample, cc: float, K: int) -> float:
+    """A bound on |sum_i (train margin_i - c c') - ||w2||^2| as computed in float64 by each sampler
+    (exactly 0 in exact arithmetic: sum_i (G 1)_i = 1^T G 1). docs/derivations/nk_linear.md, section 9:
+
+    * rank-one: 2 gamma_(n+10) (sum_i |x_i| + n c c' + s^2 r (sum|g| + sum|g - gbar|) + ||w2||^2), the
+      last-but-one scale (``sum_scale``) from the centring's rounded mean;
+    * Bartlett: 4 gamma_(n+2) (s^2 1^T |M| |M^T 1| (``sum_scale``) + sum_i |x_i| + n c c');
+    * brute force: 4 gamma_(D+2n+2K+12) (1^T S (``sum_scale``) + sum_i |x_i| + sum_i |train_i| + n c c').
+    Here x_i = train_i - c c' as the check computes it."""
+    x = to_numpy(sample.train_margins) - cc
+    n = sample.n
+    ax = float(np.sum(np.abs(x)))
+    if sample.method == "rank_one":
+        return 2 * gamma(n + 10) * (ax + n * cc + sample.sum_scale + sample.w2_norm2)
+    if sample.method == "bartlett":
+        return 4 * gamma(n + 2) * (sample.sum_scale + ax + n * cc)
+    at = float(np.sum(np.abs(to_numpy(sample.train_margins))))
+    return 4 * gamma(sample.D + 2 * n + 2 * K + 12) * (sample.sum_scale + ax + at + n * cc)
+
+
+def sum_identity_error_units(sample, cc: float, K: int) -> float:
+    """|sum_i (train_i - c c') - ||w2||^2| in units of ``sum_identity_bound``: <= 1."""
+    x = to_numpy(sample.train_margins) - cc
+    return abs(float(np.sum(x)) - sample.w2_norm2) / sum_identity_bound(sample, cc, K)
+
+
 def torch_weight_error_units(X2: np.ndarray, y: np.ndarray, u: np.ndarray, w1: np.ndarray, w2: np.ndarray,
                              c_prime: float) -> float:
     """Largest deviation of the torch step's w = (w1, w2) from the closed form (c' u, y @ X2), in units
@@ -157,12 +219,14 @@ def torch_weight_error_units(X2: np.ndarray, y: np.ndarray, u: np.ndarray, w1: n
                float(np.max(np.abs(w1 - c_prime * u))) / (4 * g * c_prime))
 
 
-def torch_margin_error_units(X2: np.ndarray, y: np.ndarray, train_margins: np.ndarray, cc: float) -> float:
-    """Largest deviation of the torch model's train margins from c c' + (G 1)_i, G = Z Z^T with
-    Z = y x2 from the same data, in units of 8 gamma_(D+n+8) ((|Z| |Z|^T 1)_i + c c'): the brute
-    force's scale (section 9) with the torch forward pass and the reference each as one such sum."""
+def torch_margin_error_units(X2: np.ndarray, y: np.ndarray, train_margins: np.ndarray, cc: float,
+                             sign: float = 1.0) -> float:
+    """Largest deviation of the torch model's train margins from c c' + (G 1)_i (``sign`` -1: its S'
+    margins from c c' - (G 1)_i), G = Z Z^T with Z = y x2 from the same data, in units of
+    8 gamma_(D+n+8) ((|Z| |Z|^T 1)_i + c c'): the brute force's scale (section 9) with the torch forward
+    pass and the reference each as one such sum."""
     tn, tD = X2.shape
     Z = y[:, None] * X2
     G1 = Z @ Z.sum(axis=0)
     tol_m = gamma(tD + tn + 8) * 8 * (np.abs(Z) @ np.abs(Z).sum(axis=0) + cc)
-    return float(np.max(np.abs(train_margins - (cc + G1)) / tol_m))
+    return float(np.max(np.abs(train_margins - (cc + sign * G1)) / tol_m))

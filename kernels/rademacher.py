@@ -189,6 +189,82 @@ def exact_linear(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> floa
     return _exact(n, 2 ** (n - 1), value, xp, X64, _chunk(X64, xp, n + d, chunk_bytes))
 
 
+@dataclass(frozen=True)
+class ExactMoments:
+    """The law of the per-sign-vector value V(σ) over all 2^n sign vectors: its mean, variance and fourth
+    central moment (what a Monte Carlo mean and sample variance of V are compared with)."""
+
+    mean: float
+    variance: float
+    fourth: float
+
+    def sample_variance_se(self, draws: int) -> float:
+        """Standard error of the sample variance (ddof 1) of ``draws`` iid copies of V:
+        Var s^2 = mu_4 / k - sigma^4 (k - 3) / (k (k - 1))."""
+        k = int(draws)
+        if k < 2:
+            raise ValueError(f"a sample variance needs at least two draws; got {draws!r}")
+        var = self.fourth / k - self.variance**2 * (k - 3) / (k * (k - 1))
+        return math.sqrt(max(var, 0.0))
+
+
+def exact_linear_moments(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> ExactMoments:
+    """Mean, variance and fourth central moment of Λ ||Σ σ_i x_i|| / n over all 2^n sign vectors (two
+    passes: the mean, then the central sums; σ and -σ give the same value, so half the cube suffices)."""
+    xp = array_namespace(X)
+    _check_matrix(X, "X", xp)
+    _check_lambda(lam)
+    X64 = xp.astype(X, xp.float64)
+    n, d = X64.shape
+    _check_exact_size(n)
+    rows = _chunk(X64, xp, n + d, chunk_bytes)
+    count = 2 ** (n - 1)
+
+    def value(sigma):
+        S = sigma @ X64
+        return lam * xp.sqrt(xp.sum(S * S, axis=1)) / n
+
+    mean = _exact(n, count, value, xp, X64, rows)
+    var = _exact(n, count, lambda sigma: (value(sigma) - mean) ** 2, xp, X64, rows)
+    fourth = _exact(n, count, lambda sigma: (value(sigma) - mean) ** 4, xp, X64, rows)
+    return ExactMoments(mean, var, fourth)
+
+
+def linear_jensen_terms(X) -> tuple[float, float]:
+    """(m, v) of Y = ||Σ σ_i x_i||^2 for the rows of X (NumPy): m = E Y = Σ ||x_i||^2 and v = Var Y =
+    2 Σ_{i != j} <x_i, x_j>^2 = 2 (||X^T X||_F^2 - Σ ||x_i||^4) (theory.rademacher.prove_second_moment_variance),
+    the inputs of Jensen's sandwich 1 - v/(2 m^2) <= Rhat / (Λ sqrt(m) / n) <= 1."""
+    X = np.asarray(X, dtype=np.float64)
+    sq = np.sum(X * X, axis=1)
+    gram_d = X.T @ X
+    return float(sq.sum()), float(max(2.0 * (np.sum(gram_d * gram_d) - np.sum(sq * sq)), 0.0))
+
+
+def exact_sign_sum_moments(X, *, chunk_bytes: int | None = None) -> tuple[float, float]:
+    """(E Y, Var Y) of Y = ||Σ σ_i x_i||^2 by enumerating all 2^n sign vectors (half the cube: Y(σ) =
+    Y(-σ)): what ``linear_jensen_terms``'s closed forms must reproduce."""
+    xp = array_namespace(X)
+    _check_matrix(X, "X", xp)
+    X64 = xp.astype(X, xp.float64)
+    n, d = X64.shape
+    _check_exact_size(n)
+    rows = _chunk(X64, xp, n + d, chunk_bytes)
+
+    def value(sigma):
+        S = sigma @ X64
+        return xp.sum(S * S, axis=1)
+
+    mean = _exact(n, 2 ** (n - 1), value, xp, X64, rows)
+    return mean, _exact(n, 2 ** (n - 1), lambda sigma: (value(sigma) - mean) ** 2, xp, X64, rows)
+
+
+def rademacher_cube(n: int) -> np.ndarray:
+    """The finite set A = {-1, +1}^n (2^n rows): Massart's lemma on it has R̂ = 1 exactly and the bound
+    sqrt(2 log 2), ratio 1 / sqrt(2 log 2)."""
+    _check_exact_size(n)
+    return _all_signs(n, 0, 2**n)
+
+
 def exact_finite(A, *, chunk_bytes: int | None = None) -> float:
     """R̂ of a finite set exactly: the average of max_a <σ, a> / n over all 2^n sign vectors."""
     xp = array_namespace(A)
@@ -199,6 +275,87 @@ def exact_finite(A, *, chunk_bytes: int | None = None) -> float:
     At = A64.T
     return _exact(n, 2**n, lambda sigma: xp.max(sigma @ At, axis=1) / n, xp, A64,
                   _chunk(A64, xp, n + N, chunk_bytes))
+
+
+# ------------------------------------------------------------------- the law of the sign sampler
+
+
+def sign_draws(k: int, n: int, seed: int) -> np.ndarray:
+    """The first k sign vectors (k, n) that ``mc_linear`` / ``mc_finite`` draw from this seed (NumPy)."""
+    if k < 2 or n < 2:
+        raise ValueError(f"need k >= 2 sign vectors of length n >= 2; got k = {k}, n = {n}")
+    rng = np.random.default_rng(seed)
+    return to_numpy(_signs(rng, int(k), int(n), np, np.empty(0)))
+
+
+def _bonferroni_z(tests: int, sigmas: float) -> float:
+    """The |z| level for the largest of ``tests`` normal statistics with the two-sided false-failure rate
+    of one ``sigmas``-SE check: P[max |z| > level] <= 2 Phi(-sigmas) by the union bound."""
+    from statistics import NormalDist
+
+    nd = NormalDist()
+    return max(float(sigmas), -nd.inv_cdf(nd.cdf(-float(sigmas)) / max(int(tests), 1)))
+
+
+@dataclass(frozen=True)
+class SignLaw:
+    """Statistics of k sign vectors (k, n) whose laws are exact under iid uniform ±1 signs:
+
+    * ``off_support``: entries not in {-1, +1} (0);
+    * ``mean``: the grand mean, 0 with SE 1/sqrt(k n);
+    * ``max_draw_mean``: the largest |mean| of one vector, each 0 with SE 1/sqrt(n) (``draw_limit`` SEs
+      allowed: Bonferroni over the k vectors);
+    * ``lag_product``: the mean of σ_i σ_(i+1) within the vectors, 0 with SE 1/sqrt(k (n - 1)) (the products
+      along a chain of independent signs are independent signs);
+    * ``max_agreement_gap``: the largest |agreement - 1/2| of two vectors (fraction of equal coordinates),
+      each with SE 1/(2 sqrt(n)) (``pair_limit`` SEs: Bonferroni over the k (k - 1) / 2 pairs): a vector
+      reused for two draws agrees on every coordinate."""
+
+    draws: int
+    n: int
+    off_support: int
+    mean: float
+    max_draw_mean: float
+    lag_product: float
+    max_agreement_gap: float
+    draw_limit: float
+    pair_limit: float
+
+    @property
+    def mean_se(self) -> float:
+        return 1.0 / math.sqrt(self.draws * self.n)
+
+    @property
+    def draw_mean_se(self) -> float:
+        return 1.0 / math.sqrt(self.n)
+
+    @property
+    def lag_se(self) -> float:
+        return 1.0 / math.sqrt(self.draws * (self.n - 1))
+
+    @property
+    def agreement_se(self) -> float:
+        return 0.5 / math.sqrt(self.n)
+
+
+def sign_law(sigma, sigmas: float = 6.0) -> SignLaw:
+    """The ``SignLaw`` statistics of the rows of ``sigma`` (k, n), k >= 2, n >= 2 (any array namespace)."""
+    S = np.asarray(to_numpy(sigma), dtype=np.float64)
+    if S.ndim != 2 or S.shape[0] < 2 or S.shape[1] < 2:
+        raise ValueError(f"sigma must be (k, n) with k >= 2 and n >= 2; got shape {S.shape}")
+    k, n = S.shape
+    agreement = 0.5 * (1.0 + (S @ S.T) / n)  # fraction of equal coordinates, for ±1 entries
+    gaps = np.abs(agreement[np.triu_indices(k, 1)] - 0.5)
+    return SignLaw(
+        draws=k, n=n,
+        off_support=int(np.sum((S != 1.0) & (S != -1.0))),
+        mean=float(S.mean()),
+        max_draw_mean=float(np.max(np.abs(S.mean(axis=1)))),
+        lag_product=float(np.mean(S[:, 1:] * S[:, :-1])),
+        max_agreement_gap=float(gaps.max()),
+        draw_limit=_bonferroni_z(k, sigmas),
+        pair_limit=_bonferroni_z(k * (k - 1) // 2, sigmas),
+    )
 
 
 def sphere_points(n: int, d: int, radius: float, rng: np.random.Generator) -> np.ndarray:
@@ -245,6 +402,14 @@ def random_label_sup_deviations(n: int, d: int, r: float, samples: int, rng: np.
         y = 2.0 * rng.integers(0, 2, n) - 1.0
         phi[k] = np.linalg.norm(y @ X) / (2 * r * n)
     return phi
+
+
+def random_label_second_moment(n: int) -> float:
+    """E phi^2 for ``random_label_sup_deviations``: E ||Σ y_i x_i||^2 = Σ ||x_i||^2 = n r^2 (independent
+    signs y, the second-moment identity), so E phi^2 = n r^2 / (4 r^2 n^2) = 1 / (4 n) exactly."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1; got {n}")
+    return 1.0 / (4.0 * n)
 
 
 def random_label_class_complexity(n: int, r: float, lam: float) -> float:

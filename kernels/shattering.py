@@ -97,6 +97,27 @@ def radon_certificate_holds(X_int, lam) -> bool:
     return all(sum((lv * int(X[i, j]) for i, lv in enumerate(lam)), Fraction(0)) == 0 for j in range(X.shape[1]))
 
 
+def non_certificates(X_int, lam) -> list[list[Fraction]]:
+    """Near-certificates that ``radon_certificate_holds`` must refuse, one per condition: lam + w with
+    sum w_i x_i = 0 but sum w_i != 0 (only the affine condition broken), and lam + e_j for a point x_j != 0
+    (only the linear condition broken). Either is omitted where the point set leaves no such choice."""
+    import sympy as sp
+
+    X = np.asarray(X_int)
+    lam = [Fraction(v) for v in lam]
+    out = []
+    M = sp.Matrix([[int(v) for v in X[:, j]] for j in range(X.shape[1])])  # sum_i w_i x_i = 0
+    for w in M.nullspace():
+        w = [Fraction(int(sp.fraction(v)[0]), int(sp.fraction(v)[1])) for v in w]
+        if sum(w, Fraction(0)) != 0:
+            out.append([a + b for a, b in zip(lam, w)])
+            break
+    nonzero = [i for i in range(X.shape[0]) if np.any(X[i] != 0)]
+    if nonzero:
+        out.append([v + (1 if i == nonzero[0] else 0) for i, v in enumerate(lam)])
+    return out
+
+
 def radon_point(X_int, lam) -> list[Fraction]:
     """The common point of conv{x_i : lam_i > 0} and conv{x_i : lam_i < 0}."""
     X = np.asarray(X_int)

@@ -1,10 +1,14 @@
 """Nagarajan & Kolter's linear learner as an actual torch training step.
 
 A linear model f(x) = <w1, x1> + <w2, x2> starts at zero and takes one SGD step on the linear loss
-L(w) = -(1/n) sum_i y_i f(x_i). Its gradient is constant, -(1/n) sum_i y_i x_i, so with per-block step
-sizes eta1 = c'/c and eta2 = n (two parameter groups) the step lands exactly on the construction's
-w = (c' u, sum_i y_i x2_i): block 1 is eta1 (1/n) sum_i y_i c y_i u = c' u. Continued training on the
-same loss only rescales w (w_T = T w_1), so every prediction and every sign of a margin is unchanged.
+L(w) = -(1/n) sum_i y_i f(x_i). Its gradient is constant, -(1/n) sum_i y_i x_i. The step uses PER-BLOCK
+step sizes chosen to land exactly on the construction's w = (c' u, sum_i y_i x2_i): eta1 = c'/c on the
+signal block (two parameter groups of torch.optim.SGD), eta2 = n on the noise block; block 1 is
+eta1 (1/n) sum_i y_i c y_i u = c' u. This is not a plain gradient step with one step size: a shared
+eta gives w1 = eta c u, and with eta = n (needed for w2) the signal margin n c^2 exceeds s^2 once n is
+moderate, so S' is classified correctly and the counterexample disappears (the checked proof reports
+the shared step's S' error). Continued training on the same loss only rescales w (w_T = T w_1), so
+every prediction and every sign of a margin is unchanged.
 """
 
 from __future__ import annotations

@@ -129,11 +129,18 @@ def outputs(group: T.GroupTrainer, X: np.ndarray, threads: int = 0) -> np.ndarra
 
 @dataclass(frozen=True)
 class SignFit:
-    """The Rademacher estimate from K networks fitted to K random sign vectors on n points."""
+    """The Rademacher estimate from K networks fitted to K random sign vectors on n points, with what it
+    takes to judge it: the sign vectors themselves, the networks' scores on independent signs they were
+    not trained on, the networks' size and the SGD steps taken."""
 
     n: int
     per_draw: np.ndarray  # (1/n) Σ σ_i sign f_σ(x_i), one per draw
     per_draw_clipped: np.ndarray  # (1/n) Σ σ_i clip(f_σ(x_i), -1, 1)
+    sigma: np.ndarray  # (K, n) the sign vectors the networks were trained on
+    held_out: np.ndarray  # (1/n) Σ τ_i sign f_σ(x_i) for an independent sign vector τ, one per network
+    held_out_variance: np.ndarray  # its exact variance given the network: Σ sign(f_σ(x_i))^2 / n^2 (<= 1/n)
+    n_params: int  # weights and biases of one network
+    steps: int  # SGD steps taken
 
     @staticmethod
     def _mean_se(v: np.ndarray) -> tuple[float, float]:
@@ -160,16 +167,42 @@ class SignFit:
         """Mean fraction of signs the networks got wrong: (1 - mean) / 2."""
         return (1.0 - self.mean) / 2.0
 
+    @property
+    def held_out_mean(self) -> float:
+        """Mean score on the independent signs: 0 in expectation (τ is independent of every network)."""
+        return float(self.held_out.mean())
 
-def fit_random_signs(X: np.ndarray, *, draws: int, cfg: TrainConfig, seed: int, device="cpu") -> SignFit:
-    """Train ``draws`` networks on independent random signs for the points X (n, d)."""
+    @property
+    def held_out_se(self) -> float:
+        """Its exact standard error given the networks: sqrt(Σ_k Var_k) / K (the τ's are independent)."""
+        return float(math.sqrt(self.held_out_variance.sum()) / self.held_out.size)
+
+
+def random_signs(draws: int, n: int, seed: int) -> np.ndarray:
+    """``draws`` independent sign vectors of length n, uniform on {-1, +1}^n (rows), from the seed."""
+    return 2.0 * np.random.default_rng(seed).integers(0, 2, size=(draws, n)) - 1.0
+
+
+def _parameter_count(group: T.GroupTrainer) -> int:
+    return int(sum(p[0].numel() for p in group.params.values()))
+
+
+def fit_random_signs(split: Split, n: int, *, draws: int, cfg: TrainConfig, seed: int, device="cpu") -> SignFit:
+    """Train ``draws`` networks on independent random signs for the first n training points of the split
+    (the labels are not used: the point of the experiment), and score each on its own signs and on an
+    independent sign vector it never saw."""
     if draws < 2:
         raise ValueError(f"draws must be at least 2 (a standard error needs two); got {draws}")
-    n = X.shape[0]
-    sigma = 2.0 * np.random.default_rng(derive_seed(seed, n, 1)).integers(0, 2, size=(draws, n)) - 1.0
+    if not 1 <= n <= split.X_train.shape[0]:
+        raise ValueError(f"n must lie in 1..{split.X_train.shape[0]} for {split.name}; got {n}")
+    X = split.X_train[:n]
+    sigma = random_signs(draws, n, derive_seed(seed, n, 1))
     group = train_networks(X, sigma, cfg, seeds=[derive_seed(seed, n, 2, j) for j in range(draws)], device=device)
     f = outputs(group, X, cfg.threads)
-    return SignFit(n, np.mean(sigma * np.sign(f), axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1))
+    h = np.sign(f)
+    tau = random_signs(draws, n, derive_seed(seed, n, 4))
+    return SignFit(n, np.mean(sigma * h, axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1), sigma,
+                   np.mean(tau * h, axis=1), np.sum(h * h, axis=1) / n**2, _parameter_count(group), int(group.step))
 
 
 @dataclass(frozen=True)

@@ -72,16 +72,20 @@ class Interleaved:
     h: tuple
 
     @classmethod
-    def make(cls, size: int) -> Interleaved:
+    def make(cls, size: int, *, late: bool = False) -> Interleaved:
+        """The interleaved sequences b_1 < z_1 < b_2 < ... < b_n < z_n; with ``late`` the counterexample
+        z_1 < b_1 < z_2 < ... < z_n < b_n (each kink one place past its point, gaps g_i = b_i - z_i),
+        for which the lemma's conclusion is false: a prover must refute it there."""
         t = sp.Symbol("t", real=True)
         g = sp.symbols(f"g1:{size + 1}", positive=True)
         h = sp.symbols(f"h1:{size}", positive=True)
         z, b = [], []
         cur = t
         for k in range(size):
-            b.append(cur)
+            first, second = (z, b) if late else (b, z)
+            first.append(cur)
             cur = cur + g[k]
-            z.append(cur)
+            second.append(cur)
             if k < size - 1:
                 cur = cur + h[k]
         return cls(tuple(z), tuple(b), tuple(g), tuple(h))
@@ -103,10 +107,13 @@ class Lemma1Proof:
         return self.lower_triangular and self.diagonal_is_gap and self.eigenvalues_are_gaps
 
 
-def prove_lemma1(size: int) -> Lemma1Proof:
+def prove_lemma1(size: int, *, late: bool = False) -> Lemma1Proof:
     """Lemma 1 for one n: A lower triangular, diagonal z_i - b_i, characteristic polynomial
-    prod_i (lambda - (z_i - b_i)), so the spectrum is the gaps and the smallest eigenvalue their min."""
-    s = Interleaved.make(size)
+    prod_i (lambda - (z_i - b_i)), so the spectrum is the gaps and the smallest eigenvalue their min.
+    With ``late`` the same prover runs on the counterexample of ``Interleaved.make`` (kinks past their
+    points), where it must report that the lemma does not hold (a prover that cannot refute proves
+    nothing)."""
+    s = Interleaved.make(size, late=late)
     A = s.matrix()
     lam = sp.Symbol("lambda")
     upper_zero = all(A[r, c] == 0 for r in range(size) for c in range(r + 1, size))
@@ -181,18 +188,56 @@ class RecurrenceProof:
         return self.solves_system and self.equals_triangular_solve
 
 
-def prove_recurrence(size: int) -> RecurrenceProof:
+def prove_recurrence(size: int, *, late: bool = False) -> RecurrenceProof:
     """For one n, with symbolic interleaved z, b and symbolic labels y: the recurrence solves A w = y
-    and coincides with the generic triangular solve, as rational-function identities."""
-    s = Interleaved.make(size)
+    and coincides with the generic triangular solve, as rational-function identities. With ``late``
+    (kinks past their points, ``Interleaved.make``) A is singular and the recurrence must fail."""
+    s = Interleaved.make(size, late=late)
     y = sp.symbols(f"y1:{size + 1}", real=True)
     A = s.matrix()
     w_rec = sp.Matrix(solve_by_recurrence(s.z, s.b, y))
     residual = A * w_rec - sp.Matrix(y)
     solves = all(sp.cancel(e) == 0 for e in residual)
-    w_tri = A.lower_triangular_solve(sp.Matrix(y))
+    try:
+        w_tri = A.lower_triangular_solve(sp.Matrix(y))
+    except TypeError:  # sympy: "Matrix must be non-singular"
+        return RecurrenceProof(size, solves, False)
     same = all(sp.cancel(e) == 0 for e in (w_rec - w_tri))
     return RecurrenceProof(size, solves, same)
+
+
+# ------------------------------------------------------------- the admissible residual bound
+
+
+U_SYMBOL = sp.Symbol("u", positive=True)  # unit roundoff
+TV_SYMBOL, K_SYMBOL = sp.symbols("TV K", positive=True)
+
+
+def gamma_expr(k) -> sp.Expr:
+    """Higham's gamma_k = k u / (1 - k u)."""
+    return k * U_SYMBOL / (1 - k * U_SYMBOL)
+
+
+def admissible_bound() -> sp.Expr:
+    """The backward-error bound of the sequential recurrence, row i (docs/derivations/expressivity.md
+    section 4): gamma_4 TV_i + gamma_{i+3} K_i, TV_i = sum_{k<=i} |y_k - y_{k-1}| (y_0 = 0) and
+    K_i = (|A||w|)_i."""
+    return gamma_expr(4) * TV_SYMBOL + gamma_expr(i + 3) * K_SYMBOL
+
+
+def adversarial_residual() -> sp.Expr:
+    """First-order residual of row i when every rounding of the running sum S_k = S_{k-1} + w_k
+    (k >= 2) errs by +u (|S| ~ 1) and all other operations are exact: then rho_k = E_{k-1}, the sum's
+    accumulated error E_k = (k - 1) u, and r_i = sum_{k=2}^{i} (k - 2) u."""
+    k = sp.Symbol("k", positive=True, integer=True)
+    return sp.factor(sp.summation((k - 2) * U_SYMBOL, (k, 2, i)))
+
+
+def adversarial_sharpness_fn():
+    """(i, TV_i, K_i) -> adversarial_residual / admissible_bound at u = 2^-53, lambdified; it tends to
+    1/2 (the bound charges every row gamma_{i+3} where the running sum has erred only (k - 1) u)."""
+    ratio = (adversarial_residual() / admissible_bound()).subs(U_SYMBOL, sp.Rational(1, 2**53))
+    return sp.lambdify((i, TV_SYMBOL, K_SYMBOL), ratio, "numpy")
 
 
 # ------------------------------------------------------------------------- conditioning laws
@@ -223,6 +268,16 @@ MIN_SPACING_RATE_EXPONENT = -2
 def _min_gap_mean_fn():  # not cached: the law is re-derived on each use (cheap), never stale
     sig, th = sp.Symbol("sigma", positive=True), sp.Symbol("theta", positive=True)
     return sp.lambdify((n, th, sig), (1 - th) * gaussian_min_spacing_mean(sig, n), "math")
+
+
+def min_gap_constant(theta: float, sigma: float = 1.0) -> float:
+    """The law's constant: n (n - 1) times the expected Lemma-1 eigenvalue, (1 - theta) 2 sqrt(pi) sigma
+    (the same at every n), derived from ``gaussian_min_spacing_mean``."""
+    sig, th = sp.Symbol("sigma", positive=True), sp.Symbol("theta", positive=True)
+    expr = sp.simplify((1 - th) * gaussian_min_spacing_mean(sig, n) * n * (n - 1))
+    if n in expr.free_symbols:
+        raise ValueError(f"the spacing law is not proportional to 1 / (n (n - 1)): {expr}")
+    return float(expr.subs({th: theta, sig: sigma}))
 
 
 def min_gap_mean(n_value: int, theta: float, sigma: float = 1.0) -> float:

@@ -38,19 +38,20 @@ def deviation_bound() -> sp.Expr:
     return sp.sqrt((sp.log(H) + sp.log(2 / delta)) / (2 * n))
 
 
-def bound_inverts_tail() -> bool:
-    """The stated bound is the positive root of union_tail = delta."""
-    b = deviation_bound()
-    tail = union_tail()
+def bound_inverts_tail(bound: sp.Expr | None = None, tail: sp.Expr | None = None) -> bool:
+    """The (stated, unless given) bound is the positive root of the (stated, unless given) union tail = delta."""
+    b = deviation_bound() if bound is None else bound
+    tail = union_tail() if tail is None else tail
     at_bound = sp.simplify(sp.expand_log(tail.subs(eps, b), force=True) - delta) == 0
     solved = hoeffding.solve_for_deviation(tail)
     same = sp.simplify(sp.expand_log(solved**2 - b**2, force=True)) == 0
     return bool(at_bound and same)
 
 
-def reduces_to_hoeffding() -> bool:
-    """|H| = 1: the union bound is Hoeffding's bound (the special case as an identity)."""
-    return sp.simplify(deviation_bound().subs(H, 1) - hoeffding.deviation_bound()) == 0
+def reduces_to_hoeffding(bound: sp.Expr | None = None) -> bool:
+    """|H| = 1: the (stated, unless given) union bound is Hoeffding's bound (the special case as an identity)."""
+    b = deviation_bound() if bound is None else bound
+    return sp.simplify(b.subs(H, 1) - hoeffding.deviation_bound()) == 0
 
 
 def bound(ns, class_size: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
@@ -59,6 +60,17 @@ def bound(ns, class_size: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray
     arr = check_sizes(ns)
     f = sp.lambdify((n, H, delta), deviation_bound(), "numpy")
     return np.asarray(f(arr, float(class_size), float(delta_value)), dtype=np.float64)
+
+
+def derived_bound(ns, class_size: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
+    """The eps at which |H| times the *derived* Chernoff tail equals delta, found numerically (bisection
+    to adjacent floats) at each n: what ``bound`` must equal, computed without ``deviation_bound``."""
+    check_delta(delta_value)
+    check_class_size(class_size)
+    arr = check_sizes(ns)
+    f = hoeffding.derived_tail_function()
+    size = float(class_size)
+    return hoeffding.root_of_decreasing(lambda e: size * f(arr, e), float(delta_value), 1.0 / np.sqrt(arr))
 
 
 BOUND = register_bound(RatedBound("finite-class", deviation_bound(), RATE_EXPONENT,

@@ -50,41 +50,59 @@ def deviation_bound() -> sp.Expr:
 
 @dataclass(frozen=True)
 class LemmaProof:
-    """Hoeffding's lemma for a Bernoulli(p) loss: phi(lam) = log E exp(lam (X - p)) <= lam^2 / 8.
+    """Hoeffding's lemma for a Bernoulli(p) loss with constant c: phi(lam) = log E exp(lam (X - p)) <= c lam^2.
 
     phi(0) = 0, phi'(0) = 0 and phi''(lam) = u (1 - u) with u = p e^lam / (1 - p + p e^lam) in (0, 1);
-    1/4 - u (1 - u) = (u - 1/2)^2 >= 0, so phi'' <= 1/4 and Taylor's theorem with the Lagrange remainder
-    gives phi(lam) <= lam^2 / 8."""
+    2c - u (1 - u) = (u - 1/2)^2 + (2c - 1/4), which is >= 0 for every u exactly when c >= 1/8, so then
+    phi'' <= 2c and Taylor's theorem with the Lagrange remainder gives phi(lam) <= c lam^2. For c < 1/8 the
+    chain breaks, and the statement itself is false (``lemma_sharp_constant``: phi/lam^2 -> 1/8 at p = 1/2)."""
 
+    constant: sp.Expr
     phi_at_zero: bool
     slope_at_zero: bool
     curvature_is_variance: bool
-    variance_at_most_quarter: bool
+    curvature_bounded: bool  # u (1 - u) <= 2c for every u in [0, 1]
 
     @property
     def holds(self) -> bool:
-        return self.phi_at_zero and self.slope_at_zero and self.curvature_is_variance and self.variance_at_most_quarter
+        return self.phi_at_zero and self.slope_at_zero and self.curvature_is_variance and self.curvature_bounded
 
 
-def prove_lemma_bernoulli() -> LemmaProof:
+LEMMA_CONSTANT = sp.Rational(1, 8)
+
+
+def _bernoulli_log_mgf():
     x = sp.Symbol("x", real=True)  # lam may be of either sign in the lemma
-    q = 1 - p
-    phi = -x * p + sp.log(q + p * sp.exp(x))
-    u = p * sp.exp(x) / (q + p * sp.exp(x))
+    return x, -x * p + sp.log(1 - p + p * sp.exp(x))
+
+
+def prove_lemma_bernoulli(c=LEMMA_CONSTANT) -> LemmaProof:
+    """Try to prove phi(lam) <= c lam^2 for every Bernoulli(p) loss (the statement has c = 1/8)."""
+    c = sp.nsimplify(c)
+    x, phi = _bernoulli_log_mgf()
+    u = p * sp.exp(x) / (1 - p + p * sp.exp(x))
     v = sp.Symbol("u", real=True)
+    square_form = sp.expand(2 * c - v * (1 - v) - (v - sp.Rational(1, 2)) ** 2 - (2 * c - sp.Rational(1, 4))) == 0
     return LemmaProof(
+        constant=c,
         phi_at_zero=sp.simplify(phi.subs(x, 0)) == 0,
         slope_at_zero=sp.simplify(sp.diff(phi, x).subs(x, 0)) == 0,
         curvature_is_variance=sp.simplify(sp.diff(phi, x, 2) - u * (1 - u)) == 0,
-        variance_at_most_quarter=sp.expand(sp.Rational(1, 4) - v * (1 - v) - (v - sp.Rational(1, 2)) ** 2) == 0,
+        curvature_bounded=bool(square_form and (2 * c - sp.Rational(1, 4)).is_nonnegative),
     )
+
+
+def lemma_sharp_constant() -> sp.Expr:
+    """lim_{lam -> 0} phi(lam) / lam^2 at p = 1/2 (phi = log cosh(lam/2)): 1/8, so no c < 1/8 works."""
+    x, phi = _bernoulli_log_mgf()
+    return sp.limit(phi.subs(p, sp.Rational(1, 2)) / x**2, x, 0)
 
 
 def chernoff_tail() -> tuple[sp.Expr, sp.Expr]:
     """Two-sided tail from the lemma: each side P[S_n - n R >= t] <= min_lam exp(-lam t + n lam^2 / 8),
     minimised at lam* = 4 t / n (the exponent is convex: second derivative n/4 > 0); t = n eps; the
     two sides add. Returns (the derived tail, lam*)."""
-    expo = -lam * t + n * lam**2 / 8
+    expo = -lam * t + n * LEMMA_CONSTANT * lam**2
     (lstar,) = sp.solve(sp.diff(expo, lam), lam)
     if not sp.diff(expo, lam, 2).is_positive:
         raise ArithmeticError("the Chernoff exponent is not convex in lambda")
@@ -110,6 +128,46 @@ def bound_inverts_tail(bound: sp.Expr | None = None, tail: sp.Expr | None = None
 
 
 # ----------------------------------------------------------------------------------- numbers
+
+
+def root_of_decreasing(f, target: float, start) -> np.ndarray:
+    """x > 0 with f(x) = target for f continuous and strictly decreasing in x, elementwise over the shape
+    of ``start`` (f maps an array of x to an array of values): bracket by doubling/halving from ``start``,
+    then bisect until the bracket holds two adjacent floats; returns the end whose value is nearer."""
+    lo = np.asarray(start, dtype=np.float64).copy()
+    hi = lo.copy()
+    for _ in range(2100):  # f(lo) >= target >= f(hi)
+        up, down = f(lo) < target, f(hi) > target
+        if not (up.any() or down.any()):
+            break
+        lo = np.where(up, lo / 2, lo)
+        hi = np.where(down, hi * 2, hi)
+    else:
+        raise ArithmeticError("could not bracket the root")
+    for _ in range(2100):
+        mid = lo + (hi - lo) / 2
+        moving = (mid > lo) & (mid < hi)
+        if not moving.any():
+            break
+        above = f(mid) >= target
+        lo = np.where(moving & above, mid, lo)
+        hi = np.where(moving & ~above, mid, hi)
+    return np.where(np.abs(f(lo) - target) <= np.abs(f(hi) - target), lo, hi)
+
+
+def derived_tail_function():
+    """The tail derived by ``chernoff_tail`` (not the stated ``tail_bound``), lambdified in (n, eps)."""
+    derived, _ = chernoff_tail()
+    return sp.lambdify((n, eps), derived, "numpy")
+
+
+def derived_bound(ns, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
+    """The eps at which the *derived* Chernoff tail equals delta, found numerically (bisection to adjacent
+    floats) at each n: what ``bound`` must equal, computed without the closed form ``deviation_bound``."""
+    check_delta(delta_value)
+    arr = check_sizes(ns)
+    f = derived_tail_function()
+    return root_of_decreasing(lambda e: f(arr, e), float(delta_value), 1.0 / np.sqrt(arr))
 
 
 def bound(ns, delta_value: float = DEFAULT_DELTA) -> np.ndarray:

@@ -3,23 +3,28 @@ uniform convergence is vacuous, stated and derived in sympy.
 
 Setting (paper constants recalled, unverified, so every one is a parameter): y uniform on {+-1},
 x = (x1, x2) with x1 = c y u in R^K for a fixed unit u and x2 ~ N(0, (s^2/D) I_D). The learner outputs
-w1 = c' u and w2 = sum_i y_i x2_i (one gradient step from zero on the linear loss, per-block step
-sizes). The "bad" set S' = {((x1_i, -x2_i), y_i)} has the distribution of a fresh sample.
+w1 = c' u and w2 = sum_i y_i x2_i. The torch version (vacuity.sims.nk_linear) reaches it by one gradient
+step from zero on the linear loss -(1/n) sum_i y_i <w, x_i> with PER-BLOCK step sizes chosen to land on
+the construction: c'/c on the signal block and n on the noise block (one shared step size eta gives
+w1 = eta c u instead, which for eta = n is no longer this construction: S' is then classified correctly
+once n c^2 > s^2). The "bad" set S' = {((x1_i, -x2_i), y_i)} has the distribution of a fresh sample.
 
 Everything the kernels and the checked proof compare against is derived here from per-coordinate
-Gaussian moments (sympy.stats) rather than typed in:
+Gaussian moments (sympy.stats-free: ``gaussian_expectation``) rather than typed in; the paper's
+statement is typed once, in ``stated_moments``, and the checked proof compares the two:
 
 * z_i = y_i x2_i are iid N(0, sigma^2 I_D), sigma^2 = s^2/D, and all margins depend on the data only
   through the Gram matrix G = Z Z^T ~ Wishart_n(D, sigma^2 I): train margin c c' + (G 1)_i, S' margin
   c c' - (G 1)_i, ||w2||^2 = 1^T G 1.
 * E||w2||^2 = n s^2, Var ||w2||^2 = 2 n^2 s^4 / D; train margin mean c c' + s^2, variance (n+1) s^4/D.
 * Given w, a test margin is exactly c c' + N(0, sigma^2 ||w2||^2), so the test error is
-  Phi(-c c' sqrt(D) / (s ||w2||)).
+  Phi(-c c' sqrt(D) / (s ||w2||)), and the ramp loss L^(gamma) of the paper's theorem has the closed form
+  ``test_ramp_loss_given_w``.
 * Rank-one reduction (exact in distribution, O(n)): (G 1, 1^T G 1) =_d (R 1 + sigma sqrt(n R) (g - gbar 1),
   n R) with R = sigma^2 chi^2_D independent of g ~ N(0, I_n).
-* A sufficient condition on D (n, eps, delta) for train error 0, test error <= eps and S' error 1 with
-  probability >= 1 - delta, from chi-square (Laurent-Massart) and Gaussian tail bounds.
-* The lemma eps_unif >= 1 - eps.
+* A sufficient condition on D (n, eps, delta, gamma) for train error 0, test ramp loss <= eps and S'
+  error 1 with probability >= 1 - delta, from chi-square (Laurent-Massart) and Gaussian tail bounds.
+* The lemma eps_unif >= 1 - eps, and the theorem's clause eps_unif >= 1 - eps_gen for the ramp loss.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ n, D, K = sp.symbols("n D K", positive=True, integer=True)
 c, cp, s2 = sp.symbols("c c' s^2", positive=True)
 eps, delta = sp.symbols("epsilon delta", positive=True)
 W2 = sp.Symbol("W2", positive=True)  # ||w2||^2
+gam = sp.Symbol("gamma", positive=True)  # the ramp loss's margin (gamma = 0 is the 0-1 loss)
 sigma2 = s2 / D  # per-coordinate noise variance
 
 PAPER_C = 2.0  # recalled [M]: x1 = 2 y u
@@ -90,6 +96,15 @@ def check_eps_delta(eps_value: float, delta_value: float) -> None:
         raise ValueError(f"delta must lie in (0, 1) (got {delta_value!r})")
 
 
+def stated_moments() -> dict[str, sp.Expr]:
+    """The statement, typed once: what the derivations below must reproduce (docs/derivations/nk_linear.md
+    section 3). E and Var of ||w2||^2; mean, variance and pairwise covariance of the margin noise (G 1)_i;
+    the train and S' margin means."""
+    return {"norm_mean": n * s2, "norm_var": 2 * n**2 * s2**2 / D,
+            "noise_mean": s2, "noise_var": (n + 1) * s2**2 / D, "noise_cov": s2**2 / D,
+            "train_mean": c * cp + s2, "s_prime_mean": c * cp - s2}
+
+
 # --------------------------------------------------------------- per-coordinate moment derivations
 
 
@@ -106,7 +121,7 @@ def gaussian_expectation(expr: sp.Expr, variances: dict) -> sp.Expr:
                 break
             term *= sp.factorial2(k - 1) * variances[var] ** (k // 2)
         total += term
-    return sp.simplify(total)
+    return sp.factor(sp.cancel(total))
 
 
 def _coordinates():
@@ -171,36 +186,47 @@ def rank_one_moments() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     return mean, var, cov
 
 
+def _chi2_raw_moment(k: int, dof: sp.Expr) -> sp.Expr:
+    """E X^k for X ~ chi^2_dof: dof (dof + 2) ... (dof + 2k - 2)."""
+    return sp.prod([dof + 2 * j for j in range(k)])
+
+
+def _expect_QH(expr: sp.Expr, Q: sp.Symbol, H: sp.Symbol) -> sp.Expr:
+    """E[expr] for a polynomial in independent Q ~ chi^2_D and H ~ chi^2_(n-1)."""
+    poly = sp.Poly(sp.expand(expr), Q, H)
+    return sp.factor(sp.cancel(sum(coef * _chi2_raw_moment(a, D) * _chi2_raw_moment(b, n - 1)
+                                   for (a, b), coef in poly.terms())))
+
+
 @cache
-def margin_fourth_moments() -> tuple[sp.Expr, sp.Expr]:
-    """(E x_i^4, E x_i^2 x_j^2), i != j, for x_i = (G 1)_i - s^2, the centred margin noise: the
-    variances of the replicate statistics x_i^2 and x_i x_j whose means estimate Var and Cov, so the
-    check's tolerances come from these. From the rank-one representation (exact in distribution):
-    x_i = A + C h_i with A = R - s^2, C^2 = n sigma^2 R, R = sigma^2 Q, Q ~ chi^2_D, and
-    h = g - gbar independent of Q, Gaussian with Var h_i = (n-1)/n, Cov(h_i, h_j) = -1/n. Odd moments
-    of h vanish; E h_i^4 = 3 v^2, E h_i^2 h_j^2 = v^2 + 2 c^2 (Isserlis); E Q^k = D (D+2) ... (D+2k-2)."""
-    Q = sp.Symbol("Q", positive=True)
-    R = sigma2 * Q
-    A = R - s2
-    C2 = n * sigma2 * R
-    v, cv = (n - 1) / n, -1 / n
+def replicate_statistic_moments() -> dict[str, tuple[sp.Expr, sp.Expr]]:
+    """(E, Var) of the per-training-set statistics the check averages over independent training sets.
 
-    def EQ(expr):
-        poly = sp.Poly(sp.expand(expr), Q)
-        return sum(coef * sp.prod([D + 2 * j for j in range(k)]) for (k,), coef in poly.terms())
+    From the rank-one representation (exact in distribution): x_i = (G 1)_i - s^2 = A + C h_i with
+    A = sigma^2 Q - s^2, C^2 = n sigma^4 Q, h = g - gbar (sum_i h_i = 0, H = sum_i h_i^2 ~ chi^2_(n-1)
+    independent of Q ~ chi^2_D). The cross terms vanish because sum h = 0, so
 
-    EA4, EA2C2, EC4 = EQ(A**4), EQ(A**2 * C2), EQ(C2**2)
-    m4 = sp.simplify(EA4 + 6 * EA2C2 * v + EC4 * 3 * v**2)
-    m22 = sp.simplify(EA4 + EA2C2 * (2 * v + 4 * cv) + EC4 * (v**2 + 2 * cv**2))
-    return m4, m22
+    * V = (1/n) sum_i x_i^2 = A^2 + sigma^4 Q H: its mean is the per-point variance;
+    * P = (1/(n(n-1))) sum_(i != j) x_i x_j = A^2 - sigma^4 Q H / (n - 1): its mean is the covariance (n >= 2);
+    * W = ||w2||^2 = n sigma^2 Q and (W - n s^2)^2: the norm's mean and variance.
+
+    Their variances set the check's tolerances (SIGMAS standard errors) and its replicate counts (the
+    power calculation in docs/derivations/nk_linear.md, section 11)."""
+    Q, H = sp.symbols("Q H", positive=True)
+    A = sigma2 * Q - s2
+    stats = {"V": A**2 + sigma2**2 * Q * H, "P": A**2 - sigma2**2 * Q * H / (n - 1),
+             "W": n * sigma2 * Q, "W_sq": (n * sigma2 * Q - n * s2) ** 2}
+    out = {}
+    for name, x in stats.items():
+        m = _expect_QH(x, Q, H)
+        out[name] = (m, sp.factor(sp.cancel(_expect_QH(x**2, Q, H) - m**2)))
+    return out
 
 
-def replicate_variances(s: Setting) -> dict[str, float]:
-    """Var of x_i^2 and of x_i x_j (x the centred margin noise): E x^4 - Var^2 and E x_i^2 x_j^2 - Cov^2."""
-    m4, m22 = margin_fourth_moments()
-    _, v, cv = noise_margin_moments()
+def replicate_statistic_values(s: Setting) -> dict[str, tuple[float, float]]:
+    """``replicate_statistic_moments`` at a setting: name -> (mean, variance) of one training set's value."""
     sub = {n: s.n, s2: s.s2, D: s.D}
-    return {"var_of_sq": float((m4 - v**2).subs(sub)), "var_of_prod": float((m22 - cv**2).subs(sub))}
+    return {k: (float(m.subs(sub)), float(v.subs(sub))) for k, (m, v) in replicate_statistic_moments().items()}
 
 
 def normal_cdf(x: sp.Expr) -> sp.Expr:
@@ -225,6 +251,57 @@ def test_error_norm_threshold() -> sp.Expr:
     return sp.solve(sp.Eq(c * cp / sp.sqrt(sigma2 * W2), z), W2)[0]
 
 
+def normal_pdf(x: sp.Expr) -> sp.Expr:
+    return sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
+
+
+def ramp_loss(m: sp.Expr, g: sp.Expr = gam) -> sp.Expr:
+    """The paper's ramp loss L^(gamma) of a margin m: 1 if m <= 0, 1 - m/gamma if 0 < m < gamma, 0 if
+    m >= gamma (gamma -> 0 is the 0-1 loss)."""
+    return sp.Piecewise((1, m <= 0), (1 - m / g, m < g), (0, True))
+
+
+def ramp_expectation(mu: sp.Expr, tau: sp.Expr, g: sp.Expr = gam) -> sp.Expr:
+    """E L^(gamma)(M) for M ~ N(mu, tau^2) in closed form: since L^(gamma)(m) = (1/gamma) int_0^gamma
+    1{m <= t} dt, E L = (1/gamma) int_0^gamma Phi((t - mu)/tau) dt
+    = ((gamma - mu) Phi(b) + tau phi(b) + mu Phi(a) - tau phi(a)) / gamma, a = -mu/tau, b = (gamma - mu)/tau
+    (``prove_ramp_expectation`` checks it). It lies between Phi(a) (the 0-1 error) and Phi(b)."""
+    a, b = -mu / tau, (g - mu) / tau
+    return ((g - mu) * normal_cdf(b) + tau * normal_pdf(b) + mu * normal_cdf(a) - tau * normal_pdf(a)) / g
+
+
+def test_ramp_loss_given_w() -> sp.Expr:
+    """The test ramp loss of w: ``ramp_expectation`` at the test margin's law (c c', sigma^2 ||w2||^2)."""
+    mean, var = test_margin_given_w()
+    return ramp_expectation(mean, sp.sqrt(var))
+
+
+def prove_ramp_expectation(expr=None) -> bool:
+    """gamma E L^(gamma)(M) = int_0^gamma Phi((t - mu)/tau) dt for every real mu, tau > 0, gamma > 0:
+    F(gamma) = gamma ramp_expectation(mu, tau) has F(0) = 0 and F'(gamma) = Phi((gamma - mu)/tau).
+    ``expr(mu, tau)`` replaces the closed form (a wrong one to test with)."""
+    mu = sp.Symbol("mu", real=True)
+    tau = sp.Symbol("tau", positive=True)
+    F = gam * (ramp_expectation(mu, tau) if expr is None else expr(mu, tau))
+    d = sp.simplify(sp.diff(F, gam) - normal_cdf((gam - mu) / tau))
+    return d == 0 and sp.simplify(F.subs(gam, 0)) == 0
+
+
+def prove_ramp_gap(claimed=None) -> bool:
+    """The theorem's clause eps_unif >= 1 - eps_gen for the ramp loss, at one pair (S, S'): when every
+    train margin is >= gamma (empirical ramp loss 0 on S) and every S' margin is <= 0 (ramp loss 1 on S'),
+    eps_gen = L_D - 0 and the gap on S' is |L_D - 1| = 1 - eps_gen, for every L_D in [0, 1] (L_D =
+    1/(1 + q), q >= 0, sweeps (0, 1]; L_D = 0 is the limit). ``claimed(eps_gen)`` replaces the bound 1 -
+    eps_gen (a wrong one to test with): True iff the gap is >= it for every L_D."""
+    q = sp.Symbol("q", nonnegative=True)
+    L = 1 / (1 + q)
+    train_loss, s_prime_loss = 0, 1
+    eps_gen = L - train_loss
+    bound = 1 - eps_gen if claimed is None else claimed(eps_gen)
+    slack = sp.factor(sp.simplify(sp.Abs(L - s_prime_loss) - bound))
+    return bool(slack.is_nonnegative)
+
+
 # ------------------------------------------------------------------------ the Gram reduction
 
 
@@ -237,13 +314,22 @@ class GramProof:
     patterns: int
 
 
-def prove_gram_reduction(n_value: int, D_value: int = 2, K_value: int = 2) -> GramProof:
-    """For every label pattern y in {+-1}^n and symbolic x2 (n x D), u = (cos t, sin t, 0...) in R^K:
-    train margins = c c' + (G 1)_i, S' margins = c c' - (G 1)_i and ||w2||^2 = 1^T G 1 with
-    G_ij = <y_i x2_i, y_j x2_j>, as polynomial identities."""
-    th = sp.Symbol("theta", real=True)
-    u = sp.Matrix([sp.cos(th), sp.sin(th)] + [0] * (K_value - 2)) if K_value >= 2 else sp.Matrix([1])
+def prove_gram_reduction(n_value: int, D_value: int = 2, K_value: int = 2, s_prime_sign: int = -1) -> GramProof:
+    """For every label pattern y in {+-1}^n, symbolic x2 (n x D) and a symbolic unit u in R^K: train
+    margins = c c' + (G 1)_i, S' margins = c c' + s_prime_sign (G 1)_i and ||w2||^2 = 1^T G 1 with
+    G_ij = <y_i x2_i, y_j x2_j>, as polynomial identities modulo |u|^2 = 1 (each difference reduces to 0
+    by division by |u|^2 - 1, a Groebner basis of the ideal it generates). The statement is
+    ``s_prime_sign = -1``; +1 (S' built without negating the noise) is a false statement the prover must
+    reject."""
+    us = sp.symbols(f"u0:{K_value}", real=True)
+    u = sp.Matrix(us)
+    unit = sum(x**2 for x in us) - 1
     X2 = sp.Matrix(n_value, D_value, lambda i, j: sp.Symbol(f"x_{i}_{j}", real=True))
+
+    def zero_on_sphere(expr) -> bool:
+        _, rem = sp.reduced(sp.expand(expr), [unit], *us)
+        return sp.expand(rem) == 0
+
     ok = True
     count = 0
     for ys in itertools.product((1, -1), repeat=n_value):
@@ -251,14 +337,13 @@ def prove_gram_reduction(n_value: int, D_value: int = 2, K_value: int = 2) -> Gr
         w1 = cp * u
         w2 = sum((ys[i] * X2[i, :].T for i in range(n_value)), sp.zeros(D_value, 1))
         Z = sp.Matrix([[ys[i] * X2[i, j] for j in range(D_value)] for i in range(n_value)])
-        G = Z * Z.T
-        G1 = G * sp.ones(n_value, 1)
+        G1 = Z * Z.T * sp.ones(n_value, 1)
         for i in range(n_value):
             x1 = c * ys[i] * u
             train = ys[i] * ((w1.T * x1)[0] + (w2.T * X2[i, :].T)[0])
             sprime = ys[i] * ((w1.T * x1)[0] - (w2.T * X2[i, :].T)[0])
-            ok &= sp.simplify(sp.expand(train - (c * cp + G1[i]))) == 0
-            ok &= sp.simplify(sp.expand(sprime - (c * cp - G1[i]))) == 0
+            ok &= zero_on_sphere(train - (c * cp + G1[i]))
+            ok &= zero_on_sphere(sprime - (c * cp + s_prime_sign * G1[i]))
         ok &= sp.expand((w2.T * w2)[0] - (sp.ones(1, n_value) * G1)[0]) == 0
     return GramProof(n_value, D_value, K_value, bool(ok), count)
 
@@ -307,15 +392,18 @@ def _phi(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
-def test_error_given_norm(s: Setting, w2_norm2: float) -> float:
-    """Phi(-c c' sqrt(D) / (s ||w2||)): the derived expression, lambdified."""
-    f = _lambdified_test_error()
-    return float(f(s.c, s.c_prime, s.s2, s.D, w2_norm2))
+def test_error_given_norm(s: Setting, w2_norm2: float, dps: int = 30) -> float:
+    """Phi(-c c' sqrt(D) / (s ||w2||)): the derived expression, lambdified to mpmath and evaluated with
+    ``dps`` digits (the erf form 1 + erf(-x) cancels in float64 in the far tail)."""
+    import mpmath as mp
+
+    with mp.workdps(dps):
+        return float(_lambdified_test_error()(s.c, s.c_prime, s.s2, s.D, w2_norm2))
 
 
 @cache
 def _lambdified_test_error():
-    return sp.lambdify((c, cp, s2, D, W2), test_error_given_w(), "math")
+    return sp.lambdify((c, cp, s2, D, W2), test_error_given_w(), "mpmath")
 
 
 def expected_norm2(s: Setting) -> float:
@@ -345,43 +433,54 @@ def approx_test_error(s: Setting) -> float:
 # ------------------------------------------------------------- the sufficient condition on D
 
 
-def condition_terms(n_value: int, D_value: float, eps_value: float, delta_value: float, rho: float):
-    """The terms of the sufficient condition (see docs/derivations/nk_linear.md):
+def condition_terms(n_value: int, D_value: float, eps_value: float, delta_value: float, rho: float,
+                    rho_test: float | None = None):
+    """The terms of the sufficient condition (see docs/derivations/nk_linear.md, section 7):
 
     chi^2_D / D in [l, v] with probability >= 1 - 2 delta/3 (Laurent-Massart, x = ln(3/delta)),
     max_i |g_i - gbar| <= t with probability >= 1 - delta/3 (t = sqrt(2 ln(6 n / delta))).
     S' error 1 (hence train error 0) if  l - t sqrt(n v / D) > rho;
-    test error <= eps                if  n v z_eps^2 <= rho^2 D.
+    test ramp loss <= eps             if  n v z_eps^2 <= rho_test^2 D,
+    rho_test = (c c' - gamma)/s^2 (the test margin must clear gamma; rho_test = rho is the 0-1 error).
     Returns (l, v, t, z_eps, margin_slack, test_slack); both slacks >= 0 means the condition holds."""
+    rho_test = rho if rho_test is None else rho_test
     x = math.log(3.0 / delta_value)
     lo = 1.0 - 2.0 * math.sqrt(x / D_value)
     hi = 1.0 + 2.0 * math.sqrt(x / D_value) + 2.0 * x / D_value
     t = math.sqrt(2.0 * math.log(6.0 * n_value / delta_value))
     z = _NORMAL.inv_cdf(1.0 - eps_value)  # stdlib Wichura AS241, ~1e-16 relative like scipy's ndtri
     margin_slack = lo - t * math.sqrt(n_value * hi / D_value) - rho
-    test_slack = rho**2 * D_value - n_value * hi * z * z if z > 0 else rho**2 * D_value
+    test_slack = rho_test**2 * D_value - n_value * hi * z * z if z > 0 else rho_test**2 * D_value
     return lo, hi, t, z, margin_slack, test_slack
 
 
-def condition_holds(n_value: int, D_value: float, eps_value: float, delta_value: float, rho: float) -> bool:
-    *_, a, b = condition_terms(n_value, D_value, eps_value, delta_value, rho)
+def condition_holds(n_value: int, D_value: float, eps_value: float, delta_value: float, rho: float,
+                    rho_test: float | None = None) -> bool:
+    *_, a, b = condition_terms(n_value, D_value, eps_value, delta_value, rho, rho_test)
     return a > 0 and b >= 0
 
 
-def sufficient_D(n_value: int, eps_value: float, delta_value: float, rho: float) -> int:
-    """The smallest integer D satisfying the sufficient condition (both slacks increase with D)."""
-    check_eps_delta(eps_value, delta_value)
+def _check_rho(rho: float, rho_test: float | None) -> None:
     if not (0 < rho < 1):
         raise ValueError(f"the construction needs 0 < c c' / s^2 < 1 (got {rho!r}): otherwise S' is "
                          "classified correctly as D grows")
+    if rho_test is not None and not (0 < rho_test <= rho):
+        raise ValueError(f"the ramp margin gamma must lie in [0, c c'): (c c' - gamma)/s^2 = {rho_test!r}")
+
+
+def sufficient_D(n_value: int, eps_value: float, delta_value: float, rho: float,
+                 rho_test: float | None = None) -> int:
+    """The smallest integer D satisfying the sufficient condition (both slacks increase with D)."""
+    check_eps_delta(eps_value, delta_value)
+    _check_rho(rho, rho_test)
     lo, hi = 1, 2
-    while not condition_holds(n_value, hi, eps_value, delta_value, rho):
+    while not condition_holds(n_value, hi, eps_value, delta_value, rho, rho_test):
         lo, hi = hi, hi * 2
         if hi > 1e300:
             raise ValueError("no D satisfies the condition")
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if condition_holds(n_value, mid, eps_value, delta_value, rho):
+        if condition_holds(n_value, mid, eps_value, delta_value, rho, rho_test):
             hi = mid
         else:
             lo = mid
@@ -390,6 +489,32 @@ def sufficient_D(n_value: int, eps_value: float, delta_value: float, rho: float)
 
 def asymptotic_D() -> sp.Expr:
     """Leading order of the sufficient D as D/n -> oo (l, v -> 1): n max(2 ln(6n/delta)/(1-rho)^2,
-    z_eps^2 / rho^2), i.e. D = Omega(n ln(n/delta) + n ln(1/eps)) as recalled from the paper."""
-    rho, z = sp.symbols("rho z_epsilon", positive=True)
-    return sp.Max(2 * n * sp.log(6 * n / delta) / (1 - rho) ** 2, n * z**2 / rho**2)
+    z_eps^2 / rho_t^2), i.e. D = Omega(n ln(n/delta) + n ln(1/eps)) as recalled from the paper
+    (rho_t = (c c' - gamma)/s^2; rho_t = rho for the 0-1 error)."""
+    rho, rho_t, z = sp.symbols("rho rho_t z_epsilon", positive=True)
+    return sp.Max(2 * n * sp.log(6 * n / delta) / (1 - rho) ** 2, n * z**2 / rho_t**2)
+
+
+def stated_condition() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """The condition of section 7 as stated, in sympy (l, v, t as functions of n, D, delta): the check
+    evaluates ``sufficient_D_bracket`` from these, independently of ``condition_terms``."""
+    x = sp.log(3 / delta)
+    return 1 - 2 * sp.sqrt(x / D), 1 + 2 * sp.sqrt(x / D) + 2 * x / D, sp.sqrt(2 * sp.log(6 * n / delta))
+
+
+def sufficient_D_bracket(n_value: int, eps_value: float, delta_value: float, rho: float,
+                         rho_test: float | None = None) -> tuple[float, float]:
+    """(lower, upper) bounds on ``sufficient_D`` derived from the stated condition.
+
+    Lower: the leading order L = n max(t^2/(1-rho)^2, z^2/rho_t^2): with l < 1 < v each requirement is
+    stricter than its leading term. Upper: the requirements read D > f_m(D) = n t^2 v/(l - rho)^2 and
+    D >= f_t(D) = n v z^2/rho_t^2 with f_m, f_t decreasing in D, so every D >= max(L, f_m(L), f_t(L)) + 1
+    meets both: sufficient_D <= max(f_m(L), f_t(L)) + 1 (infinite when l(L) <= rho)."""
+    rho_test = rho if rho_test is None else rho_test
+    z = _NORMAL.inv_cdf(1.0 - eps_value)
+    rho_s, rho_t, z_s = sp.symbols("rho rho_t z_epsilon", positive=True)
+    lead = float(asymptotic_D().subs({n: n_value, delta: delta_value, rho_s: rho, rho_t: rho_test, z_s: z}))
+    ell, v, t = (float(e.subs({n: n_value, D: lead, delta: delta_value})) for e in stated_condition())
+    f_t = n_value * v * z * z / rho_test**2
+    f_m = n_value * t * t * v / (ell - rho) ** 2 if ell > rho else math.inf
+    return lead, max(f_m, f_t) + 1.0

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from vacuity.theory.rates import RatedBound, derived_exponent, n, register_bound
+from vacuity.theory.rates import RatedBound, derived_exponent, elasticity, n, register_bound
 
 # every symbol is positive and nothing else, so RatedBound's by-name substitution finds it
 r = sp.Symbol("r", positive=True)  # radius of the data: ||x_i|| <= r
@@ -101,16 +101,52 @@ def linear_sup() -> sp.Expr:
     return Lam * sp.Symbol("S", positive=True) / n
 
 
-def prove_second_moment(size: int, dim: int = 2) -> bool:
-    """E_σ ||Σ σ_i x_i||^2 = Σ ||x_i||^2 exactly, by averaging over all 2^size sign vectors with symbolic
-    points x_i in R^dim."""
-    X = [sp.symbols(f"x{i}_1:{dim + 1}", real=True) for i in range(1, size + 1)]
+def _symbolic_points(size: int, dim: int) -> list[tuple]:
+    return [sp.symbols(f"x{i}_1:{dim + 1}", real=True) for i in range(1, size + 1)]
+
+
+def _dot(a, b) -> sp.Expr:
+    return sum(u * v for u, v in zip(a, b))
+
+
+def _sign_sum_powers(X: list[tuple], power: int) -> sp.Expr:
+    """E_σ ||Σ σ_i x_i||^(2 power), averaged over all 2^n sign vectors (exact, symbolic points)."""
+    dim = len(X[0])
     total = sp.Integer(0)
-    for signs in itertools.product((-1, 1), repeat=size):
-        total += sum(sum(sg * X[i][k] for i, sg in enumerate(signs)) ** 2 for k in range(dim))
-    mean = sp.expand(total / 2**size)
-    target = sp.expand(sum(x**2 for row in X for x in row))
-    return sp.expand(mean - target) == 0
+    for signs in itertools.product((-1, 1), repeat=len(X)):
+        total += sum(sum(sg * X[i][k] for i, sg in enumerate(signs)) ** 2 for k in range(dim)) ** power
+    return sp.expand(total / 2 ** len(X))
+
+
+def prove_second_moment(size: int, dim: int = 2, claimed=None) -> bool:
+    """E_σ ||Σ σ_i x_i||^2 = Σ ||x_i||^2 exactly, by averaging over all 2^size sign vectors with symbolic
+    points x_i in R^dim. ``claimed(X)`` is the right-hand side proved (default Σ ||x_i||^2): a check passes
+    a wrong one (e.g. ||Σ x_i||^2, the cross terms kept) to see the enumeration refuse it."""
+    X = _symbolic_points(size, dim)
+    target = sum(_dot(x, x) for x in X) if claimed is None else claimed(X)
+    return sp.expand(_sign_sum_powers(X, 1) - sp.expand(target)) == 0
+
+
+def prove_second_moment_variance(size: int, dim: int = 2, claimed=None) -> bool:
+    """Var_σ ||Σ σ_i x_i||^2 = 2 Σ_{i != j} <x_i, x_j>^2 exactly (all 2^size sign vectors, symbolic points):
+    ||s||^2 - Σ||x_i||^2 = Σ_{i != j} σ_i σ_j <x_i, x_j>, and the products σ_i σ_j of distinct pairs are
+    uncorrelated signs. ``claimed(X)`` replaces the right-hand side (a check passes a wrong one)."""
+    X = _symbolic_points(size, dim)
+    cross = sum(_dot(X[i], X[j]) ** 2 for i in range(size) for j in range(size) if i != j)
+    target = 2 * cross if claimed is None else claimed(X)
+    variance = _sign_sum_powers(X, 2) - _sign_sum_powers(X, 1) ** 2
+    return sp.expand(variance - sp.expand(target)) == 0
+
+
+def wrong_second_moment(X) -> sp.Expr:
+    """||Σ x_i||^2: the cross terms kept, as if E σ_i σ_j were 1 (the negative control of the proof)."""
+    dim = len(X[0])
+    return sum(sum(x[k] for x in X) ** 2 for k in range(dim))
+
+
+def wrong_second_moment_variance(X) -> sp.Expr:
+    """Σ_{i != j} <x_i, x_j>^2, the factor 2 of the two orders (i, j), (j, i) lost (a negative control)."""
+    return sum(_dot(X[i], X[j]) ** 2 for i in range(len(X)) for j in range(len(X)) if i != j)
 
 
 def sign_correlation(i_equals_j: bool) -> sp.Expr:
@@ -158,6 +194,49 @@ def linear_bound_value(n_value, r_value: float = 1.0, lam_value: float = 1.0) ->
     check_positive("r", r_value)
     check_positive("Lambda", lam_value)
     return float(sp.lambdify((n, r, Lam), linear_bound(), "math")(n_value, r_value, lam_value))
+
+
+# ------------------------------------------------------- how tight Jensen's step is (the sandwich)
+
+m_sym = sp.Symbol("m", positive=True)  # E Y = E ||Σ σ_i x_i||^2 = Σ ||x_i||^2
+v_sym = sp.Symbol("v", positive=True)  # Var Y = 2 Σ_{i != j} <x_i, x_j>^2
+
+
+@dataclass(frozen=True)
+class JensenSandwich:
+    """1 - v/(2 m^2) <= E sqrt(Y) / sqrt(E Y) <= 1 for Y >= 0 with mean m and variance v."""
+
+    polynomial: sp.Expr  # sqrt(u) - q(u) written in s = sqrt(u) >= 0, factored
+    nonnegative: bool  # ... and proved >= 0, so sqrt(u) >= q(u) = 1 + (u-1)/2 - (u-1)^2/2 for all u >= 0
+    lower: sp.Expr  # E q(Y/m) = 1 - v/(2 m^2), by linearity with E(Y/m - 1) = 0, E(Y/m - 1)^2 = v/m^2
+
+    @property
+    def holds(self) -> bool:
+        return self.nonnegative and same_expression(self.lower, jensen_ratio_lower_stated())
+
+
+def prove_jensen_sandwich() -> JensenSandwich:
+    """The upper side is Jensen (sqrt concave). The lower side: sqrt(u) >= q(u) = 1 + (u-1)/2 - (u-1)^2/2
+    on u >= 0, because with u = s^2 the difference is s (s - 1)^2 (s + 2) / 2 >= 0; take u = Y / m and the
+    expectation: E sqrt(Y) >= sqrt(m) (1 - v / (2 m^2))."""
+    s = sp.Symbol("s", nonnegative=True)
+    e = sp.Symbol("e", real=True)  # u - 1
+    q = 1 + e / 2 - e**2 / 2
+    poly = sp.factor(s - q.subs(e, s**2 - 1))
+    moments = {0: sp.Integer(1), 1: sp.Integer(0), 2: v_sym / m_sym**2}  # E (Y/m - 1)^k
+    lower = sum(coef * moments[k] for (k,), coef in sp.Poly(sp.expand(q), e).terms())
+    return JensenSandwich(poly, bool(poly.is_nonnegative), sp.simplify(lower))
+
+
+def jensen_ratio_lower_stated() -> sp.Expr:
+    """Stated: Rhat_S(H) / (Λ sqrt(Σ||x_i||^2) / n) >= 1 - v / (2 m^2)."""
+    return 1 - v_sym / (2 * m_sym**2)
+
+
+def jensen_ratio_lower_value(m_value: float, v_value: float) -> float:
+    check_positive("m", m_value)
+    check_complexity("v", v_value)
+    return float(sp.lambdify((m_sym, v_sym), jensen_ratio_lower_stated(), "math")(m_value, v_value))
 
 
 # ------------------------------------------------------------------------------------- Massart
@@ -231,6 +310,18 @@ def massart_value(max_norm: float, size: int, n_value: int) -> float:
 def massart_bounded_coordinates() -> sp.Expr:
     """Massart for sets with |a_i| <= c: max ||a|| <= c sqrt(n), so R̂ <= c sqrt(2 log N / n)."""
     return sp.simplify(massart_bound().subs(R_A, c * sp.sqrt(n)))
+
+
+def derive_massart_cube_ratio() -> sp.Expr:
+    """How tight Massart is on the cube A = {-1, +1}^n: σ itself is in A, so E max_a <σ, a> / n = 1 exactly,
+    while max ||a|| = sqrt(n) and |A| = 2^n give the bound sqrt(2 log 2). The ratio R̂ / bound."""
+    bound = massart_bound().subs({R_A: sp.sqrt(n), N: 2**n})
+    return sp.simplify(sp.expand_log(1 / bound, force=True))
+
+
+def massart_cube_ratio_stated() -> float:
+    """Stated: on the cube, R̂ / Massart = 1 / sqrt(2 log 2) ~ 0.849 for every n."""
+    return 1 / math.sqrt(2 * math.log(2))
 
 
 # ------------------------------------------------------------------------ generalization bounds
@@ -350,12 +441,14 @@ def bound_binary_value(complexity_h: float, n_value: int, delta_value: float, tr
 # --------------------------------------------------------------------------- vacuity threshold
 
 
-def agreement_identity(size: int) -> bool:
+def agreement_identity(size: int, claimed=None) -> bool:
     """(1/n) Σ σ_i h_i = 1 - 2 m / n for σ, h in {-1, +1}^n with m = #{i : h_i != σ_i}, for every pair of
-    sign vectors of this size: a fit's correlation with the signs counts its misfit points."""
+    sign vectors of this size: a fit's correlation with the signs counts its misfit points. ``claimed(m, n)``
+    replaces the right-hand side (a check passes a wrong one, e.g. 1 - m/n, to see it refused)."""
+    rhs = (lambda m, size: 1 - sp.Rational(2 * m, size)) if claimed is None else claimed
     cube = list(itertools.product((-1, 1), repeat=size))
     return all(sp.Rational(sum(a * b for a, b in zip(s, h)), size)
-               == 1 - sp.Rational(2 * sum(a != b for a, b in zip(s, h)), size) for s in cube for h in cube)
+               == rhs(sum(a != b for a, b in zip(s, h)), size) for s in cube for h in cube)
 
 
 def derive_vacuity_misfit() -> sp.Expr:
@@ -384,6 +477,67 @@ def vacuity_threshold_value(n_value: int, delta_value: float) -> float:
     return float(sp.lambdify((n, delta), vacuity_threshold_stated(), "math")(n_value, delta_value))
 
 
+# ------------------------------------------------------------------------ the class of networks
+
+d_in = sp.Symbol("d", positive=True, integer=True)  # input dimension
+width = sp.Symbol("w", positive=True, integer=True)  # hidden units per layer
+depth = sp.Symbol("L", positive=True, integer=True)  # hidden ReLU layers
+
+
+def mlp_parameter_count() -> sp.Expr:
+    """Weights and biases of a ReLU MLP d -> w (L hidden layers) -> 1: the class H whose complexity is
+    measured. First layer d w + w, each further hidden layer w^2 + w, the output w + 1."""
+    return d_in * width + width + (depth - 1) * (width**2 + width) + width + 1
+
+
+def mlp_parameter_count_value(d_value: int, width_value: int, depth_value: int) -> int:
+    for name, v in (("d", d_value), ("width", width_value), ("depth", depth_value)):
+        if int(v) != v or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+    return int(mlp_parameter_count().subs({d_in: d_value, width: width_value, depth: depth_value}))
+
+
+def sgd_steps(n_value: int, epochs: int, batch: int) -> int:
+    """SGD steps of ``epochs`` passes over n points in minibatches of ``batch`` (the last one smaller)."""
+    for name, v in (("n", n_value), ("epochs", epochs), ("batch", batch)):
+        if int(v) != v or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+    return int(epochs) * -(-int(n_value) // int(batch))
+
+
+# ------------------------------------------------------------------------- the prover's negative controls
+
+
+def _probe_point(expr: sp.Expr) -> dict:
+    # distinct positive values, away from any special point of the formulas here (δ = 0.85 is a valid
+    # confidence; log N, log(2/δ) are non-zero)
+    return {s: sp.Rational(11 + 7 * k, 13) for k, s in enumerate(sorted(expr.free_symbols, key=str))}
+
+
+def near_misses(expr: sp.Expr) -> list[sp.Expr]:
+    """Realistic wrong versions of a formula: each numeric constant c replaced by c + 1 (a 3 that became
+    4, log(2/δ) -> log(3/δ), the exponent -1/2 -> 1/2), and n by n^2 (a wrong rate). Only versions that
+    differ from the formula at a positive point are kept (so each is genuinely wrong)."""
+    expr = sp.sympify(expr)
+    candidates = [expr.xreplace({a: a + 1}) for a in sorted(expr.atoms(sp.Number), key=str)]
+    if n in expr.free_symbols:
+        candidates.append(expr.xreplace({n: n**2}))
+    out = []
+    for cand in candidates:
+        point = _probe_point(expr + cand)
+        gap = complex(sp.N((expr - cand).subs(point), 30))
+        if abs(gap) > 1e-9 and all(cand != o for o in out):
+            out.append(cand)
+    return out
+
+
+def accepted_near_misses(derived: sp.Expr) -> tuple[int, list[sp.Expr]]:
+    """``same_expression`` run on a derivation and each of its near misses: it must refuse every one (a
+    prover that accepts a wrong formula proves nothing). Returns (how many were tried, those accepted)."""
+    misses = near_misses(derived)
+    return len(misses), [m for m in misses if same_expression(derived, m)]
+
+
 # -------------------------------------------------------------------------------- rates as data
 
 
@@ -407,6 +561,39 @@ def rated_bounds() -> tuple[RatedBound, ...]:
 def linear_rate_exponent() -> sp.Expr:
     """The rate of the stated linear bound, derived from its expression (not declared)."""
     return derived_exponent(linear_bound())
+
+
+def derived_rates() -> dict[str, sp.Expr]:
+    """The rate of each rated bound, from the *derivations* (not the stated formulas): what every declared
+    ``rate_exponent`` must equal."""
+    lin = derive_linear_bound()
+    return {
+        "rademacher_linear": derived_exponent(lin),
+        "rademacher_massart_bounded": derived_exponent(derive_massart()[1].subs(R_A, c * sp.sqrt(n))),
+        "rademacher_bound_expected_linear": derived_exponent(derive_bound_expected().subs(R_m, lin)),
+        "rademacher_bound_empirical_linear": derived_exponent(derive_bound_empirical().subs(R_hat, lin)),
+        "rademacher_confidence_empirical": derived_exponent(derive_bound_empirical().subs(R_hat, 0)),
+    }
+
+
+def linear_bound_elasticity() -> sp.Expr:
+    """n f'(n) / f(n) of the stated linear bound: its exact local log-log slope (constant -1/2)."""
+    return elasticity(linear_bound())
+
+
+def linear_bound_slope_over(ns, weights, r_value: float = 1.0, lam_value: float = 1.0) -> float:
+    """The slope a weighted log-log fit over the sizes ``ns`` should find for the stated linear bound: its
+    exact elasticity at each size, averaged with the fit's leverage weights w_i (log n_i - mean)^2 (the
+    elasticity itself wherever it is constant, as for r Λ / sqrt(n))."""
+    import numpy as np
+
+    ns = np.asarray(ns, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    x = np.log(ns)
+    lever = w * (x - np.sum(w * x) / np.sum(w)) ** 2
+    e = sp.lambdify((n, r, Lam), linear_bound_elasticity(), "numpy")(ns, r_value, lam_value)
+    e = np.broadcast_to(np.asarray(e, dtype=np.float64), ns.shape)
+    return float(np.sum(lever * e) / np.sum(lever))
 
 
 for _b in rated_bounds():

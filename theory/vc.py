@@ -73,13 +73,16 @@ def halfspace_vc_dimension(d_value: int) -> int:
 @dataclass(frozen=True)
 class SauerProof:
     """Phi_d(n) <= sum_{i<=d} C(n,i) (n/d)^{d-i} <= (n/d)^d sum_{i<=n} C(n,i) (d/n)^i
-    = (n/d)^d (1 + d/n)^n <= (n/d)^d e^d = (e n/d)^d, each link proved by sympy for all n >= d >= 1."""
+    = (n/d)^d (1 + d/n)^n <= (n/d)^d c^d = (c n/d)^d, each link proved by sympy for all n >= d >= 1; the
+    statement has c = e, the smallest c for which the last link, log(1 + x) <= x log c for all x >= 0, holds
+    (its slope at 0 is 1 <= log c)."""
 
+    constant: sp.Expr
     pascal: bool  # C(n, i) = C(n-1, i) + C(n-1, i-1): the recurrence of Sauer's induction
     weights_at_least_one: bool  # (n/d)^{d-i} >= 1 for i <= d <= n
     binomial_theorem: bool  # sum_{i<=n} C(n,i) x^i = (1 + x)^n for 0 < x = d/n <= 1
-    log_inequality: bool  # log(1 + x) <= x for x >= 0, so (1 + d/n)^n <= e^d
-    regroup: bool  # (n/d)^d e^d = (e n/d)^d
+    log_inequality: bool  # log(1 + x) <= x log c for x >= 0, so (1 + d/n)^n <= c^d
+    regroup: bool  # (n/d)^d c^d = (c n/d)^d
 
     @property
     def holds(self) -> bool:
@@ -87,7 +90,9 @@ class SauerProof:
                     self.regroup))
 
 
-def prove_exponential_sauer() -> SauerProof:
+def prove_exponential_sauer(c=sp.E) -> SauerProof:
+    """Try to prove Phi_d(n) <= (c n/d)^d for all n >= d >= 1 (the statement has c = e)."""
+    c = sp.sympify(c)
     ni = sp.Symbol("n", integer=True, positive=True)
     i = sp.Symbol("i", integer=True, nonnegative=True)
     pascal = sp.combsimp(sp.binomial(ni, i) - sp.binomial(ni - 1, i) - sp.binomial(ni - 1, i - 1)) == 0
@@ -101,10 +106,10 @@ def prove_exponential_sauer() -> SauerProof:
         summed = next(e for e, cond in summed.args if cond.subs(x, sp.Rational(1, 2)) == sp.true)
     binomial_theorem = sp.simplify(summed - (1 + x) ** ni) == 0
     xn = sp.Symbol("x", nonnegative=True)
-    g = xn - sp.log(1 + xn)
+    g = xn * sp.log(c) - sp.log(1 + xn)  # >= 0 for x >= 0: g(0) = 0 and g' = log c - 1/(1 + x) >= 0
     log_ineq = sp.simplify(g.subs(xn, 0)) == 0 and bool(sp.simplify(sp.diff(g, xn)).is_nonnegative)
-    regroup = sp.simplify(sp.expand_power_base((sp.E * n / d) ** d, force=True) - (n / d) ** d * sp.exp(d)) == 0
-    return SauerProof(pascal, weights, binomial_theorem, log_ineq, regroup)
+    regroup = sp.simplify(sp.expand_power_base((c * n / d) ** d, force=True) - (n / d) ** d * c**d) == 0
+    return SauerProof(c, pascal, weights, binomial_theorem, log_ineq, regroup)
 
 
 def _exp_lower(d_value: int) -> Fraction:
@@ -162,10 +167,11 @@ def deviation_bound() -> sp.Expr:
     return sp.sqrt(2 * d * sp.log(sp.E * n / d) / n) + sp.sqrt(sp.log(1 / delta) / (2 * n))
 
 
-def bound_from_sauer() -> bool:
-    """The VC bound is Massart's bound with Pi_H(n) replaced by Sauer's (e n/d)^d."""
+def bound_from_sauer(bound: sp.Expr | None = None) -> bool:
+    """The (stated, unless given) VC bound is Massart's bound with Pi_H(n) replaced by Sauer's (e n/d)^d."""
+    bound = deviation_bound() if bound is None else bound
     sub = massart_bound().subs(Pi, (sp.E * n / d) ** d)
-    diff = sp.expand_log(sub, force=True) - sp.expand_log(deviation_bound(), force=True)
+    diff = sp.expand_log(sub, force=True) - sp.expand_log(bound, force=True)
     return sp.simplify(diff) == 0
 
 
@@ -177,6 +183,18 @@ def bound(ns, d_value: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
         raise ValueError(f"the VC bound needs n >= d; got n = {arr.min():g} < d = {d_value}")
     f = sp.lambdify((n, d, delta), deviation_bound(), "numpy")
     return np.asarray(f(arr, float(d_value), float(delta_value)), dtype=np.float64)
+
+
+def derived_bound(ns, d_value: int, delta_value: float = DEFAULT_DELTA) -> np.ndarray:
+    """Massart's growth-function bound (``massart_bound``, lambdified) evaluated at Pi_H(n) =
+    ``sauer_exponential(n, d)``, number by number: what ``bound`` must equal, computed without
+    ``deviation_bound``."""
+    check_delta(delta_value)
+    check_dimension(d_value, 1)
+    arr = check_sizes(ns)
+    pis = np.asarray([sauer_exponential(float(m), d_value) for m in arr], dtype=np.float64)
+    f = sp.lambdify((n, Pi, delta), massart_bound(), "numpy")
+    return np.asarray(f(arr, pis, float(delta_value)), dtype=np.float64)
 
 
 BOUND = register_bound(RatedBound("vc", deviation_bound(), RATE_EXPONENT, {d: DEFAULT_D, delta: DEFAULT_DELTA}))

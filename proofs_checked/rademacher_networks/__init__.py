@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from vacuity.proofs_checked.core import validators as V
 from vacuity.proofs_checked.core.claim import Claim, Param
+from vacuity.proofs_checked.core.mutants import Mutant
+
+_M = "vacuity.proofs_checked.rademacher_networks.mutants"  # the factories
+_TH = "vacuity.theory.rademacher"
+_SI = "vacuity.sims.rademacher_networks"
 
 SUMMARY = (
-    'sympy: the Thm 3.5 bound and the vacuity threshold `R_S(H) >= 1 - 3 sqrt(log(2/delta)/(2n))`; '
-    'numeric: a ReLU MLP trained by SGD on K random sign vectors (K networks at once) reaches that '
-    'threshold (mean - 6 SE) at every n, so the bound is >= 1; torch: the same network on the true labels '
-    '(digits, MNIST-1D, or real MNIST with `--set dataset=mnist` and `VACUITY_DATA`; binary task: digit '
-    '>= 5) has a test error + 6 SE below chance (the majority-class error), while the bound is >= 1'
+    'sympy: the Thm 3.5 bound and the vacuity threshold `R_S(H) >= 1 - 3 sqrt(log(2/delta)/(2n))` (the bound '
+    'is exactly 1 there, spot-checked), the prover refuses every near miss; numeric: a ReLU MLP trained by '
+    'SGD on K random sign vectors (K networks at once) reaches that threshold (mean - 6 SE) at every n, so '
+    'the bound is >= 1, with the K signs checked as Rademacher draws (balanced, pairwise different), the '
+    'networks scoring ~0 (exact SE) on signs they never saw, and the declared architecture and SGD budget; '
+    'torch: the same network on the true labels (digits, MNIST-1D, or real MNIST with `--set dataset=mnist` '
+    'and `VACUITY_DATA`; binary task: digit >= 5) has a test error + 6 SE below chance (the majority-class '
+    'error), while the bound is >= 1'
 )
 
 CLAIM = Claim(
@@ -20,6 +28,7 @@ CLAIM = Claim(
     summary=SUMMARY,
     uses=('rademacher-linear',),
     theory=('rademacher',),
+    kernels=('rademacher',),
     sims=('rademacher_networks', 'train'),
     benchmarks=('benchmarks/rademacher.py',),
     docs=('rademacher.md', 'derivations/rademacher.md'),
@@ -38,5 +47,28 @@ CLAIM = Claim(
         Param("delta", float, "confidence delta in (0, 1)", 0.05, 0.05, V.open_unit),
         Param("threads", int, "torch CPU threads while training (0: torch's default)", 1, 0,
               lambda v: None if v >= 0 else "must be at least 0"),
+    ),
+    mutants=(
+        Mutant("signs-high-exclusive", "sampler", f"{_SI}:random_signs",
+               f"{_M}:signs_high_exclusive",
+               "integers(0, 1): every sign -1, a constant any network fits"),
+        Mutant("one-sign-vector-for-all-draws", "sampler", f"{_SI}:random_signs",
+               f"{_M}:one_sign_vector_for_all_draws",
+               "one sign vector reused for every draw: K networks fit the same signs"),
+        Mutant("trained-on-true-labels", "construction", f"{_SI}:fit_random_signs",
+               f"{_M}:trained_on_true_labels",
+               "the networks trained on the true labels instead of the random signs"),
+        Mutant("depth-ignored", "ignored-setting", f"{_SI}:TrainConfig.trainer_config",
+               f"{_M}:depth_ignored", "one hidden layer whatever depth says"),
+        Mutant("epochs-ignored", "ignored-setting", f"{_SI}:TrainConfig.trainer_config",
+               f"{_M}:epochs_ignored", "the step budget from the default epochs, not the claim's"),
+        Mutant("thm33-log-1-over-delta", "constant", f"{_TH}:bound_empirical",
+               f"{_M}:confidence_log_one_over_delta", "log(1/delta) in place of log(2/delta) in Thm 3.3 (ii)"),
+        Mutant("vacuity-threshold-2", "constant", f"{_TH}:vacuity_threshold_stated",
+               f"{_M}:vacuity_threshold_with_2", "the threshold's 3 sqrt(...) written 2 sqrt(...)"),
+        Mutant("binary-bound-factor-2", "loose-bound", f"{_TH}:bound_binary",
+               f"{_M}:binary_bound_factor_2", "2 Rhat(H): valid but not Thm 3.5 (Lemma 3.4's halving lost)"),
+        Mutant("same-expression-true", "short-circuit", f"{_TH}:same_expression",
+               f"{_M}:same_expression_always", "the symbolic comparison replaced by True"),
     ),
 )

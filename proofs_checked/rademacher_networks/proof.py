@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
 
 from vacuity.errors import BadInput
-from vacuity.kernels.tolerances import SIGMAS, lower_confidence_limit
+from vacuity.kernels import rademacher as K
+from vacuity.kernels.tolerances import SIGMAS, lower_confidence_limit, mc_tolerance, tolerance
 from vacuity.proofs_checked.core.recorder import Recorder
 from vacuity.theory import rademacher as T
 from vacuity.theory.rates import fit_loglog_slope
@@ -40,7 +42,7 @@ def _sizes(text: str) -> list[int]:
     return [int(t) for t in str(text).split(",") if t.strip()]
 
 
-def _symbolic(rec: Recorder) -> None:
+def _symbolic(rec: Recorder, sizes: list[int], delta: float) -> None:
     with rec.step("Thm 3.5 bound derived: R(h) <= R_S(h) + Rhat_S(H) + 3 sqrt(log(2/delta)/(2n))", "symbolic") as s:
         ok_ii = T.same_expression(T.derive_bound_empirical(), T.bound_empirical())
         ok_bin = T.same_expression(T.derive_bound_binary(), T.bound_binary())
@@ -50,9 +52,28 @@ def _symbolic(rec: Recorder) -> None:
     with rec.step("vacuity threshold: the bound is >= 1 iff Rhat_S(H) >= 1 - 3 sqrt(log(2/delta)/(2n))",
                   "symbolic") as s:
         agree = all(T.agreement_identity(m) for m in range(1, AGREEMENT_MAX_N + 1))
-        s.ok = agree and T.same_expression(T.vacuity_threshold(), T.vacuity_threshold_stated())
-        s.detail = (f"(1/n) sum sigma_i h_i = 1 - 2m/n for all sign pairs, n <= {AGREEMENT_MAX_N}: {agree}; "
-                    f"solved misfit fraction f* = {T.derive_vacuity_misfit()}")
+        # the enumeration must refuse the identity with the 2 dropped, or it proves nothing
+        refused = not T.agreement_identity(3, claimed=lambda m, size: 1 - sp.Rational(m, size))
+        same = T.same_expression(T.vacuity_threshold(), T.vacuity_threshold_stated())
+        # spot check at numbers: the stated bound at Rhat = threshold (train error 0) is exactly 1
+        ok_num = True
+        for n in sizes:
+            at = T.bound_binary_value(T.vacuity_threshold_value(n, delta), n, delta)
+            q = rec.quantity_compare(f"bound_at_threshold_n{n}", at, 1.0, tolerance(np.float64).bound(1.0),
+                                     note="Thm 3.5 bound at Rhat = the threshold, train error 0: exactly 1")
+            ok_num = ok_num and q.passed
+        s.ok = agree and refused and same and ok_num
+        s.detail = (f"(1/n) sum sigma_i h_i = 1 - 2m/n for all sign pairs, n <= {AGREEMENT_MAX_N}: {agree} "
+                    f"(1 - m/n refused: {refused}); solved misfit fraction f* = {T.derive_vacuity_misfit()}; "
+                    f"stated threshold matches: {same}")
+    with rec.step("the prover refuses the near misses of every derived formula (a 3 that became 4, "
+                  "log(2/delta) -> log(3/delta), n -> n^2, ...)", "symbolic") as s:
+        tried, accepted = 0, []
+        for derived in (T.derive_bound_empirical(), T.derive_bound_binary(), T.vacuity_threshold()):
+            k, acc = T.accepted_near_misses(derived)
+            tried, accepted = tried + k, accepted + acc
+        s.ok = tried > 0 and not accepted
+        s.detail = f"{tried} near misses tried, accepted: {accepted or 'none'}"
 
 
 def _data(p, seed):
@@ -69,22 +90,55 @@ def _data(p, seed):
     return split
 
 
+def _judge_fit(rec: Recorder, p: dict, n: int, fit, d: int) -> bool:
+    """What one size's fit must show before its Rhat means anything: the K sign vectors are Rademacher
+    draws (±1, balanced, pairwise different), the networks are the declared class trained for the
+    declared budget, and they fit their own signs while scoring ~0 on signs they never saw."""
+    law = K.sign_law(fit.sigma)
+    qs = [
+        rec.quantity_compare(f"sign_off_support_n{n}", law.off_support, 0, 0,
+                             note="entries of the K sign vectors outside {-1, +1}"),
+        rec.quantity_compare(f"sign_mean_n{n}", law.mean, 0.0, mc_tolerance(law.mean_se),
+                             note=f"grand mean of the {law.draws} x {n} signs, 0 +- 6/sqrt(K n)"),
+        rec.quantity_compare(f"sign_draw_mean_max_n{n}", law.max_draw_mean, 0.0, law.draw_limit * law.draw_mean_se,
+                             note=f"largest |mean| of one sign vector, SE 1/sqrt(n), {law.draw_limit:.2f} SE "
+                                  f"(6 SE, Bonferroni over {law.draws} vectors)"),
+        rec.quantity_compare(f"sign_agreement_gap_max_n{n}", law.max_agreement_gap, 0.0,
+                             law.pair_limit * law.agreement_se,
+                             note=f"largest |agreement - 1/2| of two sign vectors, SE 1/(2 sqrt(n)), "
+                                  f"{law.pair_limit:.2f} SE (Bonferroni over the pairs): the draws differ"),
+        rec.quantity_compare(f"network_parameters_n{n}", fit.n_params,
+                             T.mlp_parameter_count_value(d, p["width"], p["depth"]), 0,
+                             note=f"weights and biases of one network vs the ReLU MLP {d} -> {p['width']} "
+                                  f"(x {p['depth']}) -> 1"),
+        rec.quantity_compare(f"sgd_steps_n{n}", fit.steps, T.sgd_steps(n, p["epochs"], p["batch"]), 0,
+                             note=f"SGD steps taken vs {p['epochs']} epochs of ceil(n / {p['batch']}) steps"),
+        rec.quantity_compare(f"held_out_score_n{n}", fit.held_out_mean, 0.0, mc_tolerance(fit.held_out_se),
+                             note="(1/n) sum tau_i sign f_sigma(x_i), tau independent of the network: 0 +- 6 "
+                                  f"SE (exact SE {fit.held_out_se:.3g}): the fit is to sigma, not a constant"),
+    ]
+    threshold = T.vacuity_threshold_value(n, p["delta"])
+    qs.append(rec.quantity_at_most(f"vacuity_threshold_n{n}", threshold, lower_confidence_limit(fit.mean, fit.se),
+                                   note="1 - 3 sqrt(log(2/delta)/(2n)) <= Rhat - 6 SE: the fit makes the bound "
+                                        ">= 1"))
+    return all(q.passed for q in qs)
+
+
 def _random_signs(rec: Recorder, p, split, cfg, sizes, seed, device) -> dict:
     """Fit random signs at every n; the bound is vacuous where Rhat - 6 SE clears the threshold."""
     from vacuity.sims import rademacher_networks as S
 
     fits = {}
-    with rec.step(f"SGD fits {p['draws']} random sign vectors at every n: Rhat - 6 SE >= the vacuity threshold",
+    d = int(split.X_train.shape[1])
+    with rec.step(f"SGD fits {p['draws']} random sign vectors at every n: Rhat - 6 SE >= the vacuity threshold; "
+                  "the signs are Rademacher draws and the networks score ~0 on signs they never saw",
                   "numeric") as s:
         ok = True
         for n in sizes:
             rec.note(f"rademacher-networks: fitting {p['draws']} random sign vectors, n = {n}")
-            fit = S.fit_random_signs(split.X_train[:n], draws=p["draws"], cfg=cfg, seed=seed, device=device)
+            fit = S.fit_random_signs(split, n, draws=p["draws"], cfg=cfg, seed=seed, device=device)
             fits[n] = fit
-            threshold = T.vacuity_threshold_value(n, p["delta"])
-            q = rec.quantity_at_most(f"vacuity_threshold_n{n}", threshold, lower_confidence_limit(fit.mean, fit.se),
-                                     note="1 - 3 sqrt(log(2/delta)/(2n)) <= Rhat - 6 SE: the fit makes the bound >= 1")
-            ok = ok and q.passed
+            ok = _judge_fit(rec, p, n, fit, d) and ok
             rec.quantity_report(f"rademacher_n{n}", fit.mean,
                                 note=f"(1/n) sum sigma_i sign f(x_i), mean of {p['draws']} draws, SE {fit.se:.3g}")
             rec.quantity_report(f"rademacher_worst_draw_n{n}", float(fit.per_draw.min()),
@@ -98,7 +152,8 @@ def _random_signs(rec: Recorder, p, split, cfg, sizes, seed, device) -> dict:
                                 note=f"log-log slope of Rhat vs n (SE {slope_se:.2g}); a class with the linear "
                                      "class's rate would show -1/2")
         s.ok = ok
-        s.detail = "; ".join(f"n = {n}: Rhat = {fits[n].mean:.4f} +- {fits[n].se:.2g}" for n in sizes)
+        s.detail = "; ".join(f"n = {n}: Rhat = {fits[n].mean:.4f} +- {fits[n].se:.2g}, on unseen signs "
+                             f"{fits[n].held_out_mean:+.3f} +- {fits[n].held_out_se:.2g}" for n in sizes)
     return fits
 
 
@@ -108,8 +163,8 @@ def _true_labels(rec: Recorder, p, split, cfg, sizes, fits, seed, device) -> lis
 
     rows = []
     # Chance: the best constant prediction on the test labels (the majority class), at most 1/2 for a
-    # binary task. Below it by 6 SE the network has learned the true labels; the bound (>= 1 once the step
-    # above passed) is then compared with that test error only as a report: it cannot fail once vacuous.
+    # binary task. Below it by 6 SE the network has learned the true labels. The bound (>= 1 once the
+    # threshold check passed: it implies it) is reported beside the test error, not judged again.
     y_test = np.asarray(split.y_test)
     chance = float(min(np.mean(y_test > 0), np.mean(y_test < 0)))
     with rec.step("same network on the true labels: test error far below chance (6 SE), while the bound is >= 1",
@@ -122,19 +177,17 @@ def _true_labels(rec: Recorder, p, split, cfg, sizes, fits, seed, device) -> lis
             lower = max(lower_confidence_limit(fit.mean, fit.se), 0.0)
             bound = T.bound_binary_value(lower, n, p["delta"], train_error=tf.train_error)
             upper = tf.test_error + SIGMAS * tf.test_se
-            q1 = rec.quantity_at_most(f"bound_is_vacuous_n{n}", 1.0, bound,
-                                      note="1 <= R_S(h) + (Rhat - 6 SE) + 3 sqrt(log(2/delta)/(2n))")
+            rec.quantity_report(f"bound_n{n}", bound,
+                                note="R_S(h) + (Rhat - 6 SE) + 3 sqrt(log(2/delta)/(2n)): >= 1 because the "
+                                     "threshold check above passed")
             rec.quantity_report(f"test_error_n{n}", tf.test_error,
                                 note=f"true labels, {tf.n_test} test points, SE {tf.test_se:.3g}; "
                                      f"train error {tf.train_error:.4f}")
             q2 = rec.quantity_at_most(f"test_error_below_chance_n{n}", upper,
                                       chance, note=f"test error + 6 SE <= chance {chance:.4f} (majority class of "
                                                    "the test labels): the network learned the true labels")
-            rec.quantity_report(f"test_error_upper_n{n}", upper,
-                                note=f"test error + 6 SE, vs the bound {bound:.4f}: below it, and the bound (>= 1) "
-                                     "says nothing (reported, not a pass condition)")
             rec.quantity_report(f"bound_minus_test_error_n{n}", bound - tf.test_error)
-            ok = ok and q1.passed and q2.passed
+            ok = ok and q2.passed
             rows.append({"n": n, "rad_mean": fit.mean, "rad_se": fit.se, "rad_clipped": fit.mean_clipped,
                          "bound": bound, "test_error": tf.test_error, "test_se": tf.test_se,
                          "train_error": tf.train_error})
@@ -157,7 +210,7 @@ def run(ctx):
     split = _data(p, ctx.seed)
     device = "cuda" if ctx.scale == "paper" and torch.cuda.is_available() else "cpu"
     rec = Recorder(ctx)
-    _symbolic(rec)
+    _symbolic(rec, sizes, p["delta"])
     fits = _random_signs(rec, p, split, cfg, sizes, ctx.seed, device)
     rows = _true_labels(rec, p, split, cfg, sizes, fits, ctx.seed, device)
     if ctx.figures_dir is not None and rows:

@@ -350,3 +350,147 @@ def test_hoeffding_holds_on_the_exact_binomial_law(n, p, delta):
 def test_vc_bound_holds_on_the_exact_ks_law(n, delta):
     # thresholds have VC dimension 1; sup_t (R - R_hat) = D_n^+ exactly
     assert KV.exact_tail_one_sided(n, float(TV.bound([n], 1, delta)[0])) <= delta
+
+
+# ------------------------------------------------------ exact laws and the law/tail statistics
+
+
+@pytest.mark.parametrize("n, p", [(1, 0.5), (10, 0.3), (137, 0.9), (100_000, 0.3)])
+def test_exact_deviation_law_is_the_binomial_law_of_the_deviation(n, p):
+    atoms, probs = KH.exact_deviation_law(n, p)
+    assert np.all(np.diff(atoms) > 0) and probs.sum() == pytest.approx(1.0, abs=1e-12)
+    assert float(np.sum(atoms * probs)) == pytest.approx(KH.exact_mean_deviation([n], p)[0], rel=1e-12)
+    for eps in (atoms[len(atoms) // 3], atoms[-1]):  # the tail at an atom: every mass at or above it
+        assert KH.exact_tail(n, p, float(eps)) == pytest.approx(float(probs[atoms >= eps].sum()), rel=1e-9, abs=1e-15)
+    q = KH.exact_quantile(n, p, 0.95)
+    assert probs[atoms <= q].sum() >= 0.95 - 1e-12 and probs[atoms < q].sum() < 0.95
+
+
+def test_simulated_deviations_land_on_the_exact_atoms(xp):
+    xp = namespace(xp)
+    atoms, _ = KH.exact_deviation_law(50, 0.3)
+    for dev in (KH.binomial_deviations(50, 0.3, 500, 1, xp), KH.bernoulli_deviations(50, 0.3, 500, 2, xp)):
+        assert np.all(np.isin(np.asarray(to_numpy(dev)), atoms))
+
+
+def test_ks_distance_discrete_sees_a_wrong_law_and_passes_the_right_one():
+    from vacuity.kernels.deviation_stats import dkw_limit, ks_distance_discrete
+
+    atoms, probs = KH.exact_deviation_law(10, 0.3)
+    R = 20000
+    right = KH.binomial_deviations(10, 0.3, R, 5)
+    assert ks_distance_discrete(right, atoms, probs) <= dkw_limit(R)
+    wrong = KH.deviations_from_counts(np.random.default_rng(6).binomial(9, 0.3, R), 10, 0.3)  # n - 1 trials
+    assert ks_distance_discrete(wrong, atoms, probs) > dkw_limit(R)
+    # a sample off the atoms counts against the law
+    assert ks_distance_discrete(np.full(10, 0.123456), atoms, probs) >= 0.5
+
+
+def test_ks_distance_continuous_exact_and_bracketed():
+    from vacuity.kernels.deviation_stats import dkw_limit, ks_distance_continuous
+
+    x = np.random.default_rng(0).random(4000)
+    exact = ks_distance_continuous(x, lambda v: v)
+    bracketed = ks_distance_continuous(x, lambda v: v, 64)
+    assert exact <= bracketed <= exact + 2.0 / 64  # overstated by at most the largest step across the grid
+    assert exact <= dkw_limit(x.size) and ks_distance_continuous(x**2, lambda v: v, 64) > dkw_limit(x.size)
+    from scipy.stats import kstest
+
+    assert exact == pytest.approx(kstest(x, "uniform").statistic, rel=1e-12)
+
+
+def test_dkw_levels_and_binomial_band():
+    from scipy.stats import binom
+
+    from vacuity.kernels.deviation_stats import binomial_band, dkw_detectable, dkw_limit
+
+    assert dkw_limit(20000) == pytest.approx(0.02277, rel=1e-3)
+    assert dkw_detectable(20000) == pytest.approx(dkw_limit(20000) + np.sqrt(np.log(200) / 40000), rel=1e-12)
+    band = binomial_band(0.05, 4000)
+    lo, hi = binom.ppf(9.9e-10, 4000, 0.05), binom.isf(9.9e-10, 4000, 0.05)
+    assert band == pytest.approx(max(0.05 - lo / 4000, hi / 4000 - 0.05), abs=1 / 4000)
+    assert binomial_band(1e-20, 1000) == pytest.approx(1e-20)  # no exceedance allowed at all
+    with pytest.raises(ValueError):
+        binomial_band(1.5, 10)
+
+
+def test_variance_ratios_have_mean_one_and_see_a_wrong_sampler():
+    problem = KF.random_problem(8, 50, 3)
+    sups, ratios = KF.sups_and_variance_ratios(problem, 500, 4000, 4)
+    m, se = mean_se(ratios)
+    assert abs(m - 1.0) <= SIGMAS * se
+    assert np.array_equal(to_numpy(sups), to_numpy(KF.sup_deviations(problem, 500, 4000, 4)))  # same draws
+    doubled = Draws(np, 4).multinomial(500, problem.cell_probs, 4000) * 2 - 500 * problem.cell_probs  # 4x variance
+    m2, se2 = mean_se(KF.variance_ratios(problem, doubled, 500))
+    assert abs(m2 - 1.0) > SIGMAS * se2
+
+
+def test_exact_single_tails_and_mean_brackets_hold_on_simulation():
+    problem = KF.random_problem(6, 30, 7)
+    n, eps = 400, 0.05
+    tails = KF.exact_single_tails(problem, n, eps)
+    for h in (0, 17):
+        assert tails[h] == pytest.approx(KH.exact_tail(n, float(problem.risks[h]), eps))
+    sup = np.asarray(KF.sup_deviations(problem, n, 20000, 8))
+    frac = float(np.mean(sup >= eps))
+    assert tails.max() - 0.01 <= frac <= tails.sum() + 0.01
+    m, se = mean_se(sup)
+    assert KF.exact_mean_lower_bound(problem, n) <= m + SIGMAS * se
+    assert m - SIGMAS * se <= KF.maximal_inequality_bound(problem.class_size, n)
+
+
+def test_tail_from_law_agrees_with_the_cdf_tail():
+    for n, p in ((10, 0.3), (1000, 0.3), (100_000, 0.97)):
+        atoms, probs = KH.exact_deviation_law(n, p)
+        for eps in (0.5 / np.sqrt(n), 2.0 / np.sqrt(n)):
+            law = KH.tail_from_law(atoms, probs, eps)
+            assert abs(KH.exact_tail(n, p, eps) - law) <= KH.EXACT_AGREEMENT_RTOL * law
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 1000])
+def test_birnbaum_tingey_is_the_exact_one_sided_ks_tail(n):
+    for eps in (1e-3, 0.05, 0.3, 0.9):
+        bt = KV.exact_tail_birnbaum_tingey(n, eps)
+        assert abs(KV.exact_tail_one_sided(n, eps) - bt) <= KV.birnbaum_tingey_rtol(n) * bt + 1e-300
+    assert KV.exact_tail_birnbaum_tingey(5, 0.0) == 1.0 and KV.exact_tail_birnbaum_tingey(5, 1.0) == 0.0
+    assert KV.exact_tail_birnbaum_tingey(1, 0.3) == pytest.approx(0.7, rel=1e-15)  # P[1 - U >= 0.3]
+
+
+def test_mean_by_integration_carries_its_error_bound():
+    for n in (64, 300):
+        value, err = KV.mean_by_integration(n, with_error=True)
+        assert 0 < err < 1e-8 and abs(KV.exact_mean_one_sided([n])[0] - value) <= err
+
+
+def test_non_certificates_break_one_condition_each_and_are_refused():
+    from fractions import Fraction
+
+    rng = np.random.default_rng(4)
+    for d in (1, 2, 3):
+        X = rng.integers(-20, 21, size=(d + 2, d))
+        lam, _ = S.radon_certificate(X)
+        bad = S.non_certificates(X, lam)
+        assert len(bad) == 2 and not any(S.radon_certificate_holds(X, b) for b in bad)
+        affine, linear = bad
+        assert sum(affine, Fraction(0)) != 0  # the affine condition broken ...
+        assert all(sum(a * int(X[i, j]) for i, a in enumerate(affine)) == 0 for j in range(d))  # ... only
+
+
+def test_chunked_sups_equal_unchunked(monkeypatch):
+    problem = KF.random_problem(5, 30, 1)
+    counts = Draws(np, 2).multinomial(100, problem.cell_probs, 50)
+    whole = KF.sups_from_counts(problem, counts, 100, np)
+    monkeypatch.setattr(KF, "_CHUNK_ELEMENTS", 7 * problem.class_size)  # 7 rows a chunk
+    assert np.array_equal(KF.sups_from_counts(problem, counts, 100, np), whole)
+    ratios = KF.variance_ratios(problem, counts, 100)
+    assert ratios.shape == (50,)
+
+
+def test_one_sided_ks_tail_is_exact_beyond_scipys_exact_range():
+    # scipy's smirnov turns asymptotic above n = 10^6; the exact tail then comes from the Birnbaum-Tingey sum
+    n = KV.SMIRNOV_EXACT_MAX + 1
+    eps = 3.0 / np.sqrt(n)
+    assert KV.exact_tail_one_sided(n, eps) == KV.exact_tail_birnbaum_tingey(n, eps)
+    m = KV.SMIRNOV_EXACT_MAX
+    ratio = KV.exact_tail_one_sided(m, eps) / KV.exact_tail_birnbaum_tingey(m, eps)
+    assert abs(ratio - 1) <= KV.birnbaum_tingey_rtol(m)

@@ -8,6 +8,7 @@ reference algorithms, or exact rational arithmetic (fractions.Fraction) as the o
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -646,8 +647,6 @@ def test_random_data_draws_the_claims_data():
 
 
 def test_mpmath_residual_ratio_accepts_the_kernel_and_catches_a_wrong_residual():
-    from dataclasses import replace
-
     X, y = _small_classes(200, 6)
     c = K.construct(X, y)
     assert K.mpmath_residual_ratio(c) <= 1.0
@@ -701,11 +700,12 @@ def test_nearest_labels():
     assert K.nearest_labels(out, labels).tolist() == [0.0, 1.0, 1.0, 5.0, 0.0, 5.0]
 
 
-@pytest.mark.parametrize("sweep_max, d, sizes", [(128, 3, [32, 128]), (128, 16, [32, 128]),
+@pytest.mark.parametrize("sweep_max, d, sizes", [(512, 3, [128, 512]), (512, 16, [128, 512]),
                                                  (1024, 16, [256, 1024]), (16384, 16, [256, 1024, 4096, 16384]),
-                                                 (500, 16, [125, 500])])
+                                                 (600, 16, [150, 600]), (512, 100, [200])])
 def test_sweep_sizes(sweep_max, d, sizes):
     assert K.sweep_sizes(sweep_max, d) == sizes
+    assert min(sizes) >= K.LAW_MIN_N  # the spacing law's finite-n bias is below LAW_BIAS there
 
 
 def test_min_gap_sweep_follows_the_derived_law_and_rate():
@@ -720,10 +720,139 @@ def test_min_gap_sweep_follows_the_derived_law_and_rate():
         assert abs(r["gap_mean"] - r["gap_predicted"]) <= SIGMAS * r["gap_se"]
         assert r["kappa_median"] > 1
     again = K.min_gap_sweep([32, 128], 0.25, 60, 4, seed=1)
-    assert again == rows  # one seeded generator: the same numbers
+    assert [r["gaps"].tolist() for r in again] == [r["gaps"].tolist() for r in rows]  # one seeded generator
+    # only the first kappa_replicates are full memorizers; the others stop after the kinks: same gaps
+    lean = K.min_gap_sweep([32, 128], 0.25, 60, 4, seed=1, kappa_replicates=10)
+    assert [r["gaps"].tolist() for r in lean] == [r["gaps"].tolist() for r in rows]
+    assert [r["kappa_median"] for r in lean] != [r["kappa_median"] for r in rows]
     rates = K.sweep_rates(rows)
     # the law 1/(n(n-1)) has log-log slope -2 - 1/(n-1)-ish over these sizes; the fit is within 6 SE of it
     assert -2.1 < rates.gap_slope_predicted < -2.0
     assert abs(rates.gap_slope - rates.gap_slope_predicted) <= SIGMAS * rates.gap_slope_se
     # a wrong constant in the law moves every mean by many SE
     assert any(abs(r["gap_mean"] - 2 * r["gap_predicted"]) > SIGMAS * r["gap_se"] for r in rows)
+    # the pooled constant is gap n (n - 1) over every replicate
+    mean, se = K.law_constant(rows)
+    pooled = np.concatenate([r["gaps"] * r["n"] * (r["n"] - 1) for r in rows])
+    assert mean == pytest.approx(pooled.mean(), rel=1e-12) and se > 0
+    assert abs(mean - T.min_gap_constant(0.25)) <= SIGMAS * se
+
+
+def test_law_replicates_meet_the_stated_power():
+    """R from law_replicates: at the worst finite-n bias, a constant off by +-10 % moves the mean ratio by
+    at least (6 + z_0.99) of its standard errors; fewer replicates would not."""
+    from statistics import NormalDist
+
+    from tests.conftest import SIGMAS
+
+    R = K.law_replicates()
+    assert 7000 < R < 9000
+    z = NormalDist().inv_cdf(K.LAW_POWER)
+    for beta in (-K.LAW_BIAS, K.LAW_BIAS):
+        for e in (K.LAW_REL_ERROR, -K.LAW_REL_ERROR):
+            m = (1 + beta) / (1 + e)
+            assert abs(m - 1) >= (SIGMAS + z) * m / math.sqrt(R) - 1e-12
+    m = (1 + K.LAW_BIAS) / (1 + K.LAW_REL_ERROR)
+    assert abs(m - 1) < (SIGMAS + z) * m / math.sqrt(R - 200)
+    assert K.law_replicates(rel_error=0.2) < R / 3  # a larger error needs far fewer
+
+
+def test_law_replicates_power_by_simulation():
+    """The stated power, measured: 40 pooled checks of exponential gaps (the law's asymptotic shape) with
+    the mean off by 10 % fail every time; with the right mean none fails."""
+    from tests.conftest import SIGMAS
+
+    rng = np.random.default_rng(3)
+    R = K.law_replicates()
+    caught = {1.1: 0, 0.9: 0, 1.0: 0}
+    for _ in range(40):
+        x = rng.exponential(1.0, R)
+        se = x.std(ddof=1) / math.sqrt(R)
+        for f in caught:
+            caught[f] += abs(x.mean() - f) > SIGMAS * se
+    assert caught[1.1] == caught[0.9] == 40 and caught[1.0] == 0
+
+
+def test_kink_position_error_within_its_rounding_bound():
+    for theta in (0.1, 0.25, 0.3, 0.5):
+        X, y = _small_classes(300, 8)
+        c = K.construct(X, y, theta=theta)
+        err = K.kink_position_error(c, theta)
+        assert 0.0 <= err <= 1.0
+        assert K.kink_position_error(c, theta * (1 + 1e-6)) > 1.0  # another theta is far outside
+    one = K.construct(np.ones((1, 3)), np.ones(1))
+    assert K.kink_position_error(one, 0.25) == 0.0
+
+
+def test_direction_rank_finds_the_best_of_the_candidates():
+    X, y = _small_classes(300, 8)
+    c = K.construct(X, y, n_directions=5, seed=4)
+    assert c.direction == "random"
+    assert K.direction_rank(X, y, c, n_directions=5, theta=0.25, seed=4) == 0
+    # asked for 3 but drawn 5 (or another seed): the chosen direction is not among the candidates
+    assert K.direction_rank(X, y, c, n_directions=3, theta=0.25, seed=4) == 4
+    assert K.direction_rank(X, y, c, n_directions=5, theta=0.25, seed=5) == 6
+    # the worst of 5 candidates (chosen by hand) ranks below usable better ones
+    cand = K.random_directions(np.random.default_rng(4), 8, 5)
+    scores = [K._direction_score(X @ cand[:, j], 0.0, np) for j in range(5)]
+    worst = replace(c, a=cand[:, int(np.argmin(scores))])
+    assert K.direction_rank(X, y, worst, n_directions=5, theta=0.25, seed=4) == 4
+
+
+def test_random_directions_are_unit_and_isotropic():
+    cand = K.random_directions(np.random.default_rng(0), 16, 4000)
+    assert np.allclose(np.linalg.norm(cand, axis=0), 1.0, rtol=0, atol=4 * U)
+    # E[a a^T] = I / d: each coordinate's mean square is 1/d (6 SE; Var(a_k^2) = 2(d-1)/(d^2 (d+2)))
+    d = 16
+    se = math.sqrt(2 * (d - 1) / (d**2 * (d + 2)) / 4000)
+    assert np.all(np.abs((cand**2).mean(axis=1) - 1 / d) <= 6 * se)
+
+
+def test_adversarial_recurrence_rounds_up_by_almost_u_every_row():
+    """The adversarial instance is interleaved, its labels' differences and numerators are exact, and
+    each running-sum rounding of the sequential solve errs by (1 - 2^-20 .. 1) u upward."""
+    z, b, y = K.adversarial_recurrence(300)
+    assert np.all(b < z) and np.all(b[1:] > z[:-1])
+    w = K.solve_sequential(z, b, y)
+    S = 0.0
+    for i in range(300):
+        new = S + w[i]
+        err = Fraction(new) - Fraction(S) - Fraction(w[i])
+        if i:
+            assert Fraction(U) * (1 - Fraction(K.ADVERSARIAL_SHORTFALL)) <= err < Fraction(U)
+        S = new
+
+
+def test_admissible_bound_is_sharp_on_the_adversarial_recurrence():
+    from vacuity.theory import expressivity as T
+
+    sh = K.admissible_sharpness(400)
+    assert np.all(sh.ratio <= 1.0)
+    predicted = T.adversarial_sharpness_fn()(sh.rows.astype(float), sh.tv, sh.abs_rows)
+    assert sh.ratio[-1] == pytest.approx(predicted[-1], rel=2.0**-20)
+    assert 0.45 < sh.ratio[-1] < 0.5  # the bound is within a factor ~2 of its worst case
+    # the exact residual is u (i-1)(i-2)/2 to first order
+    i = sh.rows.astype(float)
+    assert np.allclose(sh.residual[2:], U * (i[2:] - 1) * (i[2:] - 2) / 2, rtol=1e-9, atol=0)
+    # TV and |A||w| are exact: the kernel's float |A||w| agrees to rounding
+    z, b, y = K.adversarial_recurrence(400)
+    kr = K.absolute_rows(z, b, K.solve_sequential(z, b, y), np)
+    assert np.allclose(kr, sh.abs_rows, rtol=gamma(2 * 400 + 6), atol=0)
+
+
+def test_residual_tightness_floor():
+    assert K.residual_tightness_floor(0) == 0.0
+    assert K.residual_tightness_floor(1000) == 0.5
+    L = K.residual_tightness_floor(20)
+    assert 0.2 < L < 0.5 and (L / math.log(2)) ** 20 == pytest.approx(1e-9)
+
+
+@pytest.mark.parametrize("seed, n, d", [(0, 200, 6), (1, 500, 3), (2, 64, 64), (3, 150, 20)])
+def test_extended_residual_is_exact_up_to_its_final_rounding(seed, n, d):
+    """The kernel's residual is the exact residual rounded once: its worst error / bound over the rows
+    lies in the derived range [floor, 1]."""
+    X, y = _small_classes(n, d, seed)
+    c = K.construct(X, y)
+    acc = K.mpmath_residual_check(c)
+    assert acc.rounded_rows > 0.8 * n
+    assert K.residual_tightness_floor(acc.rounded_rows) <= acc.worst_ratio <= 1.0

@@ -81,6 +81,13 @@ def test_gamma_values():
     assert all(gamma(k) >= k * U for k in ks)
 
 
+def test_gamma_on_arrays_is_elementwise():
+    k = np.array([0.0, 1.0, 4.0, 1003.0, 2.0**53, 2.0**54])
+    g = gamma(k)
+    assert g.tolist()[:4] == [gamma(0.0), gamma(1.0), gamma(4.0), gamma(1003.0)]
+    assert np.all(np.isinf(g[4:]))
+
+
 @given(st.integers(1, 400))
 def test_gamma_bounds_k_roundings(k):
     """gamma(k) >= (1 + u)^k - 1: it bounds the relative error of k successive roundings."""

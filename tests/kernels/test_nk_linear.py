@@ -171,20 +171,46 @@ def test_rounding_scale_exceeds_the_gram_row_sums():
 # ------------------------------------------------------------------- replicates and sizes (kernels.nk_linear)
 
 
-@pytest.mark.parametrize("name", list(K.SAMPLERS))
-def test_replicates_are_the_samplers_own_draws(name):
-    m, norms = K.replicates(name, 5, 77, n=4, D=9, K=2, c=1.5, c_prime=0.5, s2=3.0)
-    assert m.shape == (5, 2) and norms.shape == (5,)
-    for k in range(5):
-        r = K.SAMPLERS[name](4, 9, K=2, c=1.5, c_prime=0.5, s2=3.0, n_test=0, seed=77 + k)
-        assert np.array_equal(m[k], to_numpy(r.train_margins)[:2]) and norms[k] == r.w2_norm2
+@pytest.mark.parametrize("name", list(K.BATCHES))
+@pytest.mark.parametrize("n,D", [(16, 32), (5, 3)])
+def test_batch_statistics_match_their_derived_laws(name, n, D):
+    """Each batch sampler's per-set statistics (V, P, ||w2||^2, its centred square) and standardized
+    test margins against the derived means within 6 SE of the derived variances (4000 sets), and the
+    sum identity sum_i (G 1)_i = ||w2||^2 in every set. (5, 3): D < n, the Bartlett factor trapezoidal."""
+    reps = 4000
+    kw = dict(K=3) if name == "brute_force" else {}
+    r = K.batch(name)(n, D, reps, c=1.5, c_prime=0.5, s2=3.0, n_test=2, seed=7, **kw)
+    assert r.noise.shape == (reps, n) and r.norms.shape == (reps,) and r.test_margins.shape == (reps, 2)
+    mom = T.replicate_statistic_values(T.Setting(n, D, s2=3.0))
+    per = K.replicate_statistics(r.noise, 3.0)
+    for key, x in (("V", per["V"]), ("P", per["P"]), ("W", r.norms), ("W_sq", (r.norms - n * 3.0) ** 2)):
+        mean, var = mom[key]
+        assert abs(x.mean() - mean) <= 6 * math.sqrt(var / reps), key
+    z = (r.test_margins - 0.75) / np.sqrt(3.0 * r.norms / D)[:, None]
+    assert abs(np.mean(z * z) - 1) <= 6 * math.sqrt(2 / z.size) and abs(z.mean()) <= 6 / math.sqrt(z.size)
+    assert np.allclose(r.noise.sum(axis=1), r.norms, rtol=1e-12, atol=0)
 
 
-def test_centred_moments_are_the_moments_about_the_given_mean(xp):
-    m0, m1 = xp.asarray([1.0, 3.0, 5.0, 7.0]), xp.asarray([2.0, 2.0, 6.0, 6.0])
-    var, cov = K.centred_moments(m0, m1, 4.0)
-    assert var == 5.0 and cov == 4.0  # (9 + 1 + 1 + 9) / 4 and (6 + 2 + 2 + 6) / 4: about 4, not the sample mean
-    assert K.centred_moments(m0, None, 0.0) == (21.0, None)
+@pytest.mark.parametrize("name", list(K.BATCHES))
+def test_batches_have_the_single_samplers_law(name):
+    """Batch and one-at-a-time draws of the same sampler agree in distribution (KS at 1e-6 on the margin
+    noise of point 0 and on ||w2||^2)."""
+    n, D, reps = 6, 20, 300
+    r = K.batch(name)(n, D, 4000, n_test=0, seed=3)
+    single = [K.SAMPLERS[name](n, D, n_test=0, seed=100 + k) for k in range(reps)]
+    m0 = np.array([float(to_numpy(x.train_margins)[0]) - 4.0 for x in single])
+    assert ks_2samp(r.noise[:, 0], m0).pvalue > 1e-6
+    assert ks_2samp(r.norms, [x.w2_norm2 for x in single]).pvalue > 1e-6
+
+
+def test_replicate_statistics_are_the_per_set_moments():
+    noise = np.array([[1.0, 4.0, 7.0], [0.0, 2.0, 10.0]])
+    s = K.replicate_statistics(noise, 2.0)
+    x = noise - 2.0
+    assert np.allclose(s["V"], (x * x).mean(axis=1))
+    pairs = [np.mean([x[r, i] * x[r, j] for i in range(3) for j in range(3) if i != j]) for r in range(2)]
+    assert np.allclose(s["P"], pairs)
+    assert "P" not in K.replicate_statistics(noise[:, :1], 2.0)
 
 
 def test_conditional_test_errors_and_error_rate(xp):
@@ -211,11 +237,13 @@ def test_condition_failures_follow_the_sufficient_D():
     assert K.condition_failures(n, 2000, reps, eps=0.5, seed=2).sum() <= Tol.binomial_upper_count(reps, delta, 1e-9)
 
 
-_SIZES = dict(mc_reps=2, ks_n=2, torch_n=1, torch_D=1, K=1, brute_n=1, brute_n_test=0, brute_D=1)
+_SIZES = dict(mc_reps=2, rep_n=2, torch_n=1, torch_D=1, K=1, brute_n=1, brute_n_test=0, brute_D=1, reps=1,
+              rep_D=1)
 
 
 @pytest.mark.parametrize("key,at_cap,what", [
-    ("mc_reps", K.MAX_ARRAY_NUMBERS // 8, "mc_reps x 4 ks_n"),
+    ("mc_reps", K.MAX_ARRAY_NUMBERS // 8, "mc_reps x 4 rep_n"),
+    ("reps", K.MAX_BRUTE_DRAWS // 3, "reps x (rep_n + 1) x rep_D"),
     ("torch_D", K.MAX_ARRAY_NUMBERS - 1, "torch_n x (K + torch_D)"),
     ("brute_D", K.MAX_BRUTE_DRAWS, "(brute_n + brute_n_test) x brute_D"),
 ])
@@ -339,8 +367,8 @@ def test_sampler_agreement_pvalues_nine_tests_and_power():
     reps, n, D = 300, 6, 20
     stats = {}
     for j, name in enumerate(("brute_force", "bartlett", "rank_one")):
-        m, norms = K.replicates(name, reps, 1000 * (j + 1) * reps, n=n, D=D)
-        stats[name] = (m[:, 0], norms)
+        r = K.batch(name)(n, D, reps, n_test=0, seed=1000 * (j + 1))
+        stats[name] = (r.noise[:, 0], r.norms)
     p = Tol.sampler_agreement_pvalues(stats, n, D, 32.0)
     assert list(p) == ["brute_force~bartlett margin", "brute_force~bartlett norm", "brute_force~rank_one margin",
                        "brute_force~rank_one norm", "bartlett~rank_one margin", "bartlett~rank_one norm",
@@ -430,3 +458,101 @@ def test_torch_rounding_bounds_cover_the_step_computed_another_way(n, D, Kd, c, 
     Z = y[:, None] * X2
     tol = gamma(D + n + 8) * 8 * (np.abs(Z) @ np.abs(Z).sum(axis=0) + c * cp)
     assert Tol.torch_margin_error_units(X2, y, train + 2 * tol, c * cp) > 1.0
+
+
+# -------------------------------------------------------------------- ramp loss (kernels.nk_linear)
+
+
+def test_ramp_loss_is_the_piecewise_definition(xp):
+    m = xp.asarray([-1.0, 0.0, 0.25, 0.5, 0.99, 1.0, 3.0])
+    assert np.array_equal(to_numpy(K.ramp_loss(m, 1.0)), [1.0, 1.0, 0.75, 0.5, 0.010000000000000009, 0.0, 0.0])
+    assert np.array_equal(to_numpy(K.ramp_loss(m, 0.0)), [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # the 0-1 loss
+
+
+@pytest.mark.parametrize("mu,tau,g", [(4.0, 1.1, 1.0), (4.0, 1.1, 0.5), (0.3, 2.0, 1.0), (4.0, 0.05, 1.0),
+                                      (1.0, 1.0, 3.0)])
+def test_expected_ramp_is_the_integral_of_the_ramp_against_the_normal(mu, tau, g):
+    """E L^(gamma)(M), M ~ N(mu, tau^2), by adaptive quadrature of the piecewise loss against the density."""
+    from scipy.integrate import quad
+    from scipy.stats import norm
+
+    below = norm.cdf(-mu / tau)
+    mid, _ = quad(lambda m: (1 - m / g) * norm.pdf(m, mu, tau), 0.0, g, epsabs=1e-15, epsrel=1e-12)
+    D, s2 = 1000, 32.0
+    w2 = tau**2 * D / s2  # tau^2 = (s^2/D) ||w2||^2
+    got = K.expected_ramp_given_w(D, mu, 1.0, s2, w2, g)
+    assert got == pytest.approx(below + mid, rel=1e-9, abs=1e-300)
+    assert K.expected_ramps_given_w(D, mu, 1.0, s2, np.array([w2, 0.0]), g)[0] == pytest.approx(got, rel=1e-12)
+    assert K.conditional_test_error(D, mu, 1.0, s2, w2) <= got <= norm.cdf((g - mu) / tau)
+    assert K.expected_ramp_given_w(D, mu, 1.0, s2, w2, 0.0) == K.conditional_test_error(D, mu, 1.0, s2, w2)
+
+
+def test_condition_failures_at_gamma_need_a_larger_D():
+    """The ramp loss at gamma = 1 needs rho_t = (c c' - 1)/s^2: at the gamma = 0 sufficient D it fails
+    on most training sets, at its own sufficient D in at most a delta fraction."""
+    n, eps, delta, reps = 16, 0.01, 0.01, 2000
+    d0 = T.sufficient_D(n, eps, delta, 0.125)
+    d1 = T.sufficient_D(n, eps, delta, 0.125, 3.0 / 32.0)
+    assert d1 > d0
+    assert K.condition_failures(n, d0, reps, eps=eps, gamma=1.0, seed=3).mean() > 0.5
+    assert K.condition_failures(n, d1, reps, eps=eps, gamma=1.0, seed=4).sum() <= Tol.binomial_upper_count(
+        reps, delta, 1e-9)
+
+
+# -------------------------------------------------------------- power, bounded means, sum identity bound
+
+
+def test_reps_for_power_inverts_the_detectable_error():
+    for cv, rel in ((0.25, 0.031), (3.03, 0.1), (1.414, 0.1)):
+        R = Tol.reps_for_power(cv, rel, 6.0)
+        assert Tol.detectable_relative_error(cv, R, 6.0) <= rel < Tol.detectable_relative_error(cv, R - 1, 6.0)
+
+
+def test_detectable_error_is_detected_with_the_stated_power():
+    """Means of R normals with cv = 1 whose true mean is off by the detectable relative error leave the
+    6-SE band in at least 99% of 2000 experiments (up to the exact binomial tolerance at 1e-6)."""
+    R = 1000
+    r = Tol.detectable_relative_error(1.0, R, 6.0)
+    x = np.random.default_rng(9).standard_normal((2000, R)) + (1.0 + r)
+    caught = np.abs(x.mean(axis=1) - 1.0) > 6.0 / math.sqrt(R)
+    assert caught.mean() >= Tol.POWER - Tol.binomial_tolerance(2000, Tol.POWER, 1e-6)
+
+
+def test_bounded_mean_tolerance_bounds_the_ramp_spread():
+    """A [0, 1]-valued loss has Var <= p(1 - p): the ramp losses of normal margins have less spread than
+    that bound, the 0-1 loss exactly that spread."""
+    m = np.random.default_rng(2).normal(1.0, 1.0, 200_000)
+    for g in (0.0, 0.5, 2.0):
+        loss = K.ramp_loss(m, g)
+        p = loss.mean()
+        assert loss.std() <= Tol.bounded_mean_tolerance(p, 1, 1.0) * (1 + 1e-12)
+    assert Tol.bounded_mean_tolerance(0.25, 400, 6.0) == pytest.approx(6 * math.sqrt(0.1875 / 400))
+
+
+@pytest.mark.parametrize("trials,p", [(4000, 0.01), (200, 0.3)])
+def test_binomial_lower_count_is_the_exact_quantile(trials, p):
+    level = 1e-9
+    c = Tol.binomial_lower_count(trials, p, level)
+    pmf = _binomial_pmf(trials, p)
+    assert _mass(pmf, range(0, c)) <= level < _mass(pmf, range(0, c + 1))
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["rank_one", "bartlett", "brute_force"]), st.integers(1, 300), st.integers(1, 3000),
+       st.integers(0, 2**31))
+def test_sum_identity_bound_holds_and_sees_two_bounds(xp, name, n, D, seed):
+    """sum_i (train_i - c c') = ||w2||^2 within the derived rounding bound for every sampler; a margin
+    set shifted by two bounds (spread over the points) is out of it."""
+    r = K.SAMPLERS[name](n, D, K=2, n_test=0, seed=seed, xp=xp)
+    assert Tol.sum_identity_error_units(r, 4.0, 2) <= 1.0
+    r.train_margins = r.train_margins + 2 * Tol.sum_identity_bound(r, 4.0, 2) / n
+    assert Tol.sum_identity_error_units(r, 4.0, 2) > 1.0
+
+
+def test_sum_identity_catches_an_uncentred_rank_one():
+    r = K.rank_one(64, 1000, n_test=0, seed=1)
+    g = np.random.default_rng(1).standard_normal(64)
+    G1 = K.rank_one_gram(0.01, g, 64, 1000, 32.0)
+    assert abs(G1.sum() - 64 * 32.0 * 1.01) <= 1e-9
+    r.train_margins = r.train_margins + 32.0 * math.sqrt(64 * (1.0 + 0.01) / 1000) * g.mean()
+    assert Tol.sum_identity_error_units(r, 4.0, 1) > 1e6

@@ -205,3 +205,89 @@ def test_random_label_sup_deviation_is_the_sup_over_the_class():
 def test_random_label_class_complexity():
     for n in (1, 10, 1000):
         assert K.random_label_class_complexity(n, 2.0, 3.0) == pytest.approx(1 / (2 * math.sqrt(n)), rel=1e-14)
+
+
+# ------------------------------------------------------- exact laws the checked proof compares with
+
+
+def test_exact_moments_match_brute_force(xp):
+    X = K.sphere_points(7, 3, 1.5, np.random.default_rng(4))
+    vals = np.array([2.0 * np.linalg.norm(np.array(s) @ X) / 7 for s in itertools.product((-1, 1), repeat=7)])
+    m = K.exact_linear_moments(xp.asarray(X), 2.0)
+    assert m.mean == pytest.approx(vals.mean(), rel=1e-12)
+    assert m.mean == pytest.approx(K.exact_linear(xp.asarray(X), 2.0), rel=1e-13)
+    assert m.variance == pytest.approx(vals.var(), rel=1e-10)
+    assert m.fourth == pytest.approx(np.mean((vals - vals.mean()) ** 4), rel=1e-9)
+
+
+def test_sample_variance_se_is_the_spread_of_sample_variances():
+    """Var s^2 = mu_4/k - sigma^4 (k-3)/(k(k-1)): checked against the spread of many sample variances of
+    Monte Carlo draws (their empirical variance, within 6 SE computed from their own fourth moment)."""
+    X = K.sphere_points(9, 4, 1.0, np.random.default_rng(5))
+    m = K.exact_linear_moments(X)
+    k, reps = 50, 400
+    s2 = np.array([K.mc_linear(X, draws=k, seed=100 + i).rademacher.se ** 2 * k for i in range(reps)])
+    assert abs(s2.mean() - m.variance) <= SIGMAS * m.sample_variance_se(k) / math.sqrt(reps)
+    dev2 = (s2 - s2.mean()) ** 2
+    assert abs(dev2.mean() - m.sample_variance_se(k) ** 2) <= SIGMAS * dev2.std(ddof=1) / math.sqrt(reps)
+
+
+def test_jensen_terms_and_the_sandwich(xp):
+    """m = sum ||x_i||^2, v = Var ||sum sigma_i x_i||^2 (checked by enumeration), and the exact ratio of
+    Rhat to Lambda sqrt(m)/n lies in [1 - v/(2m^2), 1]."""
+    X = K.sphere_points(8, 3, 1.0, np.random.default_rng(6))
+    sq = np.array([np.sum((np.array(s) @ X) ** 2) for s in itertools.product((-1, 1), repeat=8)])
+    m, v = K.linear_jensen_terms(X)
+    assert m == pytest.approx(sq.mean(), rel=1e-12) and v == pytest.approx(sq.var(), rel=1e-10)
+    ratio = K.exact_linear(xp.asarray(X)) / (math.sqrt(m) / 8)
+    assert T.jensen_ratio_lower_value(m, v) <= ratio <= 1.0
+    # orthogonal points: ||s||^2 = n r^2 for every sigma, v = 0 and the ratio is 1
+    assert K.linear_jensen_terms(np.eye(4))[1] == 0.0
+
+
+def test_cube_attains_one_and_massarts_ratio():
+    for n in (1, 4, 9):
+        cube = K.rademacher_cube(n)
+        assert cube.shape == (2**n, n) and len({tuple(r) for r in cube}) == 2**n
+        exact = K.exact_finite(cube)
+        assert exact == pytest.approx(1.0, rel=1e-14)
+        assert exact / T.massart_value(math.sqrt(n), 2**n, n) == pytest.approx(T.massart_cube_ratio_stated(),
+                                                                                rel=1e-13)
+
+
+def test_sign_draws_are_the_monte_carlo_signs():
+    """The signs sign_draws returns are those mc_linear uses: the estimate on e_i points recovers them."""
+    sigma = K.sign_draws(30, 12, seed=9)
+    assert sigma.shape == (30, 12) and set(np.unique(sigma)) == {-1.0, 1.0}
+    X = np.eye(12)[:, :1]  # x_i = e_1 for i = 1 only: ||sum sigma_i x_i|| = |sigma_1| = 1 - uninformative
+    assert K.mc_linear(X, draws=30, seed=9).rademacher.mean == pytest.approx(1 / 12)
+    X = np.zeros((12, 1))
+    X[0, 0] = 1.0
+    X[1, 0] = 1.0  # ||sigma_1 + sigma_2|| is 2 when they agree, 0 otherwise
+    agree = np.mean(sigma[:, 0] == sigma[:, 1])
+    assert K.mc_linear(X, draws=30, seed=9).rademacher.mean == pytest.approx(2 * agree / 12)
+
+
+def test_sign_law_of_rademacher_draws_and_of_wrong_samplers():
+    law = K.sign_law(K.sign_draws(400, 256, seed=1))
+    assert law.off_support == 0
+    assert abs(law.mean) <= SIGMAS * law.mean_se and abs(law.lag_product) <= SIGMAS * law.lag_se
+    assert law.max_draw_mean <= law.draw_limit * law.draw_mean_se
+    assert law.max_agreement_gap <= law.pair_limit * law.agreement_se
+    assert 6.0 < law.draw_limit < law.pair_limit < 9.0
+    rng = np.random.default_rng(0)
+    assert K.sign_law(rng.integers(0, 2, (5, 64)).astype(float)).off_support > 0
+    assert K.sign_law(rng.standard_normal((5, 64))).off_support > 0
+    same = np.repeat(K.sign_draws(2, 64, seed=3)[:1], 4, axis=0)
+    assert K.sign_law(same).max_agreement_gap == 0.5
+    biased = np.where(rng.random((8, 400)) < 0.8, 1.0, -1.0)
+    b = K.sign_law(biased)
+    assert abs(b.mean) > SIGMAS * b.mean_se
+    with pytest.raises(ValueError, match="k >= 2"):
+        K.sign_law(np.ones((1, 5)))
+
+
+def test_random_label_second_moment_matches_simulation():
+    phi = K.random_label_sup_deviations(32, 5, 1.7, 3000, np.random.default_rng(2))
+    sq = phi**2
+    assert abs(sq.mean() - K.random_label_second_moment(32)) <= SIGMAS * sq.std(ddof=1) / math.sqrt(sq.size)

@@ -103,14 +103,14 @@ def test_figure_written(numpy_result):
 
 
 def test_torch_backend_passes():
-    result = _run(backend="torch")
+    result = _run(backend="torch", overrides=FAST)
     assert result.backend == "torch"
     assert result.passed, _failures(result)
     json.dumps(result.to_json(), allow_nan=False)
 
 
 def test_real_labels_pass(fast):
-    result = _run(overrides={"labels": "real", "n": "200", "d": "8"})
+    result = _run(overrides={**fast, "labels": "real"})
     assert result.passed, _failures(result)
     names = {q.name for q in result.quantities}
     assert "misclassified_points" not in names and "torch_misclassified_points" not in names
@@ -148,14 +148,84 @@ def test_math_is_mathml():
 # Mutated kernels overflow on purpose; their RuntimeWarnings are expected noise.
 mutation = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
+FAST = {"n": "200", "d": "8", "sweep_max": "512", "symbolic_max_n": "3"}
+
 
 @pytest.fixture
-def fast(monkeypatch):
-    """Cheaper runs for the mutation tests: symbolic identities up to n = 3 and 100 Monte Carlo
-    replicates (the 6-SE tolerance is recomputed from the sample, so it stays honest)."""
-    monkeypatch.setattr(P, "SYMBOLIC_MAX_N", 3)
-    monkeypatch.setattr(P, "SWEEP_REPLICATES", 100)
-    return monkeypatch
+def fast():
+    """Cheaper runs: symbolic identities up to n = 3, the smallest sweep, a small sample. The sweep's
+    replicates are fixed by its stated power (kernels.expressivity.law_replicates), not reduced."""
+    return dict(FAST)
+
+
+def _fast_run(**overrides):
+    return _run(overrides={**FAST, **overrides})
+
+
+def test_unmutated_fast_run_passes(fast):
+    """The control for every mutation below: the same cheap settings pass without a mutation."""
+    result = _fast_run()
+    assert result.passed, _failures(result)
+
+
+def _declared(name):
+    (m,) = [m for m in get("expressivity").mutants if m.name == name]
+    return m
+
+
+def _full_run_under(name):
+    from vacuity.proofs_checked.core.mutants import applied
+
+    with applied(_declared(name)):
+        return _fast_run()
+
+
+@mutation
+@pytest.mark.parametrize("name", ["gamma_quarter", "admissible_ten_times"])
+def test_the_sharpness_step_catches_a_bound_off_by_a_constant(name):
+    """Both rounding-bound mutants pass every validity-only check on random data (the bound is far above
+    the error there); the sharpness ratio on the adversarial recurrence catches them, in both directions."""
+    result = _full_run_under(name)
+    assert not result.passed
+    sharp = _quantity(result, "admissible_sharpness")
+    assert not sharp.passed
+    if name == "gamma_quarter":
+        assert sharp.measured > 1.5 * sharp.predicted  # 4x too optimistic: the bound is exceeded
+    else:
+        assert sharp.measured < sharp.predicted / 5  # 10x too loose: the worst case reaches a tenth of it
+    assert _quantity(result, "backward_error").passed  # the random-data check alone would not notice
+    assert _quantity(result, "max_abs_residual").passed
+
+
+@mutation
+@pytest.mark.parametrize("name", ["spacing_constant_pi", "directions_not_normalized"])
+def test_the_pooled_law_constant_catches_a_wrong_law_or_sampler(name):
+    result = _full_run_under(name)
+    assert not _quantity(result, "min_gap_law_constant").passed
+
+
+@mutation
+def test_mutation_construction_n_params(monkeypatch):
+    monkeypatch.setattr(K.Construction, "n_params",
+                        property(lambda self: int(self.a.shape[0] + self.b.shape[0] + self.w.shape[0]) + 1))
+    X, y = _small_data()
+    assert K.construct(X, y).n_params == 2 * 60 + 5 + 1
+    result = get("expressivity").run(scale="small", backend="numpy", seed=0, overrides=FAST, fail_fast=True)
+    assert not result.passed
+    assert not _quantity(result, "weight_count").passed
+    assert not _step(result, NUMERIC_FIT).passed
+
+
+@mutation
+def test_mutation_wrong_symbolic_formula(monkeypatch):
+    """A wrong closed form for the recurrence is caught by the symbolic identity and by the proof."""
+    zi, zp, bi, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1}", real=True)
+    monkeypatch.setattr(T, "recurrence_formula", lambda: (yi - yp - (zi - bi) * Sp) / (zi - zp))
+    assert T.recurrence_matches_formula() is False
+    result = get("expressivity").run(scale="small", backend="numpy", seed=0, overrides=FAST, fail_fast=True)
+    assert not result.passed
+    (failed,) = [s for s in result.steps if not s.passed]
+    assert failed.name.startswith("recurrence derived for general n")
 
 
 def _small_data(seed=0, n=60, d=5):
@@ -163,129 +233,12 @@ def _small_data(seed=0, n=60, d=5):
     return rng.standard_normal((n, d)), rng.integers(0, 10, n).astype(np.float64)
 
 
-def test_unmutated_fast_run_passes(fast):
-    """The control for every mutation below: the same cheap settings pass without a mutation."""
-    result = _run()
-    assert result.passed, _failures(result)
-
-
-_ORIGINAL_INTERLEAVE = K.interleave
-
-
-def _kinks_past_the_points(z, theta, xp):
-    # b_i = z_{i-1} + 1.5 (z_i - z_{i-1}) > z_i: not interleaved
-    n = z.shape[0]
-    step = max(1.0, abs(float(z[0]))) if n == 1 else (float(z[-1]) - float(z[0])) / (n - 1)
-    return xp.concat([z[:1] - (1.0 - theta) * step, z[:-1] + 1.5 * (z[1:] - z[:-1])])
-
-
-def _kinks_one_gap_late(z, theta, xp):
-    # the correct kinks shifted by one: b_i sits in (z_i, z_{i+1}), past its own point
-    b = _ORIGINAL_INTERLEAVE(z, theta, xp)
-    if b is None:
-        return None
-    last = z[-1:] + (z[-1:] - b[-1:])
-    return xp.concat([b[1:], last])
-
-
-@mutation
-@pytest.mark.parametrize("mutant", [_kinks_past_the_points, _kinks_one_gap_late])
-def test_mutation_b_not_interleaved(fast, mutant):
-    fast.setattr(K, "interleave", mutant)
-    X, y = _small_data()
-    c = K.construct(X, y)  # the patch takes effect: the built kinks are no longer interleaved
-    z, b = c.z, c.b
-    assert not (np.all(b < z) and np.all(b[1:] > z[:-1]))
-    result = _run()
-    assert not result.passed
-    assert not _step(result, NUMERIC_FIT).passed
-    assert not _step(result, TORCH_FIT).passed
-
-
-def _coefficients_y_minus_2(z, b, y, xp):
-    # off by one: dy_i = y_i - y_{i-2}
-    g = z - b
-    alpha = xp.concat([xp.zeros_like(z[:1]), -(b[1:] - z[:-1]) / g[1:]])
-    dy = xp.concat([y[:2], y[2:] - y[:-2]])
-    return alpha, dy / g
-
-
-def _solve_scan_shifted(z, b, y, xp):
-    w = _ORIGINAL_SOLVE_SCAN(z, b, y, xp)
-    return xp.concat([xp.zeros_like(w[:1]), w[:-1]])  # w_i returned in slot i + 1
-
-
-_ORIGINAL_SOLVE_SCAN = K.solve_scan
-
-
-@mutation
-@pytest.mark.parametrize("attr, mutant", [("recurrence_coefficients", _coefficients_y_minus_2),
-                                          ("solve_scan", _solve_scan_shifted)])
-def test_mutation_recurrence_off_by_one(fast, attr, mutant):
-    fast.setattr(K, attr, mutant)
-    X, y = _small_data()
-    c = K.construct(X, y)
-    assert not K.verify(c, X, y)["passed"]  # the patch takes effect through construct
-    result = _run()
-    assert not result.passed
-    fit = _step(result, NUMERIC_FIT)
-    assert not fit.passed
-    assert not _quantity(result, "backward_error").passed
-    assert not _quantity(result, "max_abs_residual").passed
-
-
-@mutation
-def test_mutation_theory_weight_count(fast):
-    fast.setattr(T, "weight_count", lambda: 2 * T.n + T.d + 1)
-    assert T.weight_count_numeric(10, 3) == 24  # the patch takes effect
-    result = _run()
-    assert not result.passed
-    assert not _step(result, "weight count 2n + d derived from the parameter shapes").passed
-    assert not _quantity(result, "weight_count").passed
-    assert not _quantity(result, "torch_param_count").passed
-
-
-@mutation
-def test_mutation_construction_n_params(fast):
-    fast.setattr(K.Construction, "n_params",
-                 property(lambda self: int(self.a.shape[0] + self.b.shape[0] + self.w.shape[0]) + 1))
-    X, y = _small_data()
-    assert K.construct(X, y).n_params == 2 * 60 + 5 + 1
-    result = _run()
-    assert not result.passed
-    assert not _quantity(result, "weight_count").passed
-    assert not _step(result, NUMERIC_FIT).passed
-
-
-@mutation
-def test_mutation_wrong_symbolic_formula(fast):
-    """A wrong closed form for the recurrence is caught by the symbolic identity and by the proof."""
-    zi, zp, bi, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i y_i y_{i-1} S_{i-1}", real=True)
-    fast.setattr(T, "recurrence_formula", lambda: (yi - yp - (zi - bi) * Sp) / (zi - zp))
-    assert T.recurrence_matches_formula() is False
-    result = _run()
-    assert not result.passed
-    assert not _step(result, "recurrence derived for general n; equals the triangular solve for n <= 3").passed
-
-
-@mutation
-def test_mutation_wrong_spacing_law(fast):
-    """The Monte Carlo step rejects a spacing law that is off by sqrt(pi) (at the claim's own 300
-    replicates: the error is then about 7.5 standard errors; at 100 it would hide inside 6 SE)."""
-    fast.setattr(P, "SWEEP_REPLICATES", 300)
-    original = T.gaussian_min_spacing_mean
-    fast.setattr(T, "gaussian_min_spacing_mean", lambda sigma=None, size=None: original(sigma, size) / sp.sqrt(sp.pi))
-    result = _run()
-    assert not result.passed
-    assert not _step(result, "Lemma 1 eigenvalue: mean smallest gap matches (1-theta) 2 sqrt(pi)/(n(n-1))").passed
-
-
 # ------------------------------------------------------------------------------ library bugs
 
 
 def test_failed_construction_is_a_failed_result_not_a_crash(fast):
     # theta = 1e-17 passes the parameter check (0 < theta < 1) but no kink fits strictly inside any gap
-    result = _run(overrides={"theta": "1e-17"})
+    result = _run(overrides={**fast, "theta": "1e-17"})
     assert result.passed is False
     json.dumps(result.to_json(), allow_nan=False)
 
@@ -299,14 +252,23 @@ def test_quantities_are_finite_or_failed(numpy_result):
 
 
 def test_smallest_sweep_fits_a_rate_on_distinct_sizes():
-    """The smallest allowed sweep still has two distinct sizes above d (so random directions are
-    used and a slope can be fitted); below it the parameter is refused."""
-    result = _run(overrides={"n": "40", "d": "3", "sweep_max": "128"})
+    """The smallest allowed sweep still has two distinct sizes in the law's asymptotic regime (so a
+    slope can be fitted, with random directions); below it the parameter is refused."""
+    result = _run(overrides={"n": "40", "d": "3", "sweep_max": "512", "symbolic_max_n": "3"})
     names = [q.name for q in result.quantities if q.name.startswith("min_gap_mean_n")]
-    assert names == ["min_gap_mean_n32", "min_gap_mean_n128"]
+    assert names == ["min_gap_mean_n128", "min_gap_mean_n512"]
     assert result.passed, [s for s in result.steps if not s.passed]
-    with pytest.raises(BadInput, match="must be at least 128"):
-        _run(overrides={"sweep_max": "64"})
+    with pytest.raises(BadInput, match="must be at least 512"):
+        _run(overrides={"sweep_max": "256"})
+
+
+def test_settings_reach_the_construction(fast):
+    """theta and n_directions away from their defaults are honoured: the kinks sit at the requested
+    fraction of their gaps and the chosen direction is the best of the requested candidates."""
+    result = _run(overrides={**fast, "theta": "0.4", "n_directions": "2"})
+    assert result.passed, _failures(result)
+    assert _quantity(result, "kink_position_error").measured <= 1.0
+    assert _quantity(result, "direction_rank").measured == 0.0
 
 
 @pytest.mark.slow
@@ -321,4 +283,6 @@ class TestExpressivityContract(ClaimContract):
     """The contract every claim shares (vacuity.proofs_checked.contract)."""
 
     claim_id = "expressivity"
-    fast = {"n": "200", "d": "8", "sweep_max": "128"}
+    # theta and n_directions away from their defaults, so that a setting silently ignored shows
+    fast = {"n": "200", "d": "8", "sweep_max": "512", "theta": "0.3", "n_directions": "3",
+            "symbolic_max_n": "4"}

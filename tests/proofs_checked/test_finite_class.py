@@ -10,9 +10,10 @@ from vacuity.errors import BadInput
 from vacuity.proofs_checked.core.registry import get
 from vacuity.theory import finite_class as T
 
-FAST = {"replicates": "1000", "class_size": "200", "n_max": "100000", "sizes": "3", "brute_n": "300",
+FAST = {"replicates": "4000", "class_size": "200", "n_max": "100000", "sizes": "3", "brute_n": "300",
         "brute_replicates": "50"}
-QUANTILE = "the (1-delta)-quantile"
+QUANTILE = "at every n: each R_hat(h) has its exact binomial variance"
+AGREEMENT = "the stated bound equals the root of |H| times"
 
 
 class TestFiniteClassContract(ClassicalContract):
@@ -27,6 +28,16 @@ def test_one_sided_constant_is_caught(monkeypatch):
     assert not result.passed
     assert any(name.startswith("the stated bound is the root") for name in failed)
     assert any(name.startswith("|H| = 1") for name in failed)
+    assert any(name.startswith(AGREEMENT) for name in failed)
+
+
+def test_a_bound_twice_too_loose_is_caught_by_the_derivation(monkeypatch):
+    # valid, so every simulated quantile stays below it: only the comparison with the derivation sees it
+    good = T.bound
+    monkeypatch.setattr(T, "bound", lambda ns, class_size, delta_value=0.05: 2 * good(ns, class_size, delta_value))
+    result = run("finite-class", FAST)
+    assert not step_named(result, AGREEMENT).passed
+    assert step_named(result, QUANTILE).passed
 
 
 def test_forgetting_the_union_is_caught_numerically(monkeypatch):

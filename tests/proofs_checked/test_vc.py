@@ -14,7 +14,7 @@ from vacuity.proofs_checked.core.registry import get
 from vacuity.theory import vc as T
 
 FAST = {"sauer_n_max": "25", "d_max": "2", "growth_n_max": "6", "random_sets": "1", "n_max": "1024",
-        "sizes": "3", "replicates": "500"}
+        "sizes": "3", "replicates": "2000"}
 GROWTH = "growth function of halfspaces"
 EXACT = "exact: Pascal recurrence"
 
@@ -61,3 +61,20 @@ def test_two_sided_constant_in_massart_is_caught(monkeypatch):
 def test_bad_parameters_are_bad_input(key, value):
     with pytest.raises(BadInput, match=f"parameter {key}="):
         get("vc").run(overrides={**FAST, key: value})
+
+
+def test_a_valid_but_looser_vc_bound_is_caught_only_by_the_derivation(monkeypatch):
+    # twice the stated bound: still far above the thresholds' deviation, so only the numeric comparison
+    # with Massart's bound at (en/d)^d refuses it
+    good = T.bound
+    monkeypatch.setattr(T, "bound", lambda ns, d_value, delta_value=0.05: 2 * good(ns, d_value, delta_value))
+    result = run("vc", FAST)
+    assert not step_named(result, "the stated VC bound equals Massart's bound").passed
+    assert step_named(result, "thresholds (VCdim 1)").passed
+
+
+def test_a_shattering_test_that_always_says_yes_is_caught(monkeypatch):
+    from vacuity.kernels import shattering as S
+
+    monkeypatch.setattr(S, "shattered", lambda X: True)
+    assert not step_named(run("vc", FAST), "LP (HiGHS)").passed

@@ -1,4 +1,5 @@
-"""The torch learner: one SGD step from zero on the linear loss is the construction's w."""
+"""The torch learner: one SGD step from zero on the linear loss, with per-block step sizes c'/c and n, is the
+construction's w; one shared step size is not."""
 
 from __future__ import annotations
 
@@ -47,3 +48,17 @@ def test_bad_inputs():
     X, y, _ = S.make_data(3, 5)
     with pytest.raises(ValueError, match="steps"):
         S.train(X, y, K=1, steps=0)
+
+
+def test_a_shared_step_size_is_not_the_construction():
+    """The per-block step sizes matter: one step size n for both blocks (c_prime = n c in ``train``'s
+    parametrization) gives w1 = n c u, whose signal margin n c^2 beats ||x2_i||^2 ~ s^2, so S' is
+    classified correctly where the construction misclassifies all of it."""
+    n, K = 32, 3
+    X, y, u = S.make_data(n, 20000, K=K, seed=2)
+    w1s, w2s = S.train(X, y, K=K, c=2.0, c_prime=n * 2.0)
+    assert np.allclose(w1s, n * 2.0 * u, rtol=1e-12)
+    _, sp_shared = S.margins(X, y, w1s, w2s, K)
+    w1, w2 = S.train(X, y, K=K)
+    _, sp_ = S.margins(X, y, w1, w2, K)
+    assert np.all(sp_ <= 0) and np.all(sp_shared > 0)

@@ -16,6 +16,12 @@ from vacuity.sims import rademacher_networks as S
 CFG = S.TrainConfig(width=64, epochs=30, batch=16, lr=0.05)
 
 
+def _split(X: np.ndarray) -> S.Split:
+    """Points with no labels that matter (the random-sign fit never reads them)."""
+    y = np.ones(X.shape[0])
+    return S.Split("points", X, y, X[:1], y[:1])
+
+
 def test_the_claims_settings_translate_to_the_group_trainer():
     cfg = S.TrainConfig(width=32, depth=2, epochs=7, batch=16, lr=0.2, momentum=0.5)
     tc = cfg.trainer_config(40)
@@ -63,24 +69,56 @@ def test_a_group_of_networks_equals_networks_trained_one_by_one():
 
 def test_fits_random_signs_at_small_n_and_is_deterministic():
     X = np.random.default_rng(1).standard_normal((40, 10))
-    a = S.fit_random_signs(X, draws=4, cfg=CFG, seed=3)
-    b = S.fit_random_signs(X, draws=4, cfg=CFG, seed=3)
+    a = S.fit_random_signs(_split(X), 40, draws=4, cfg=CFG, seed=3)
+    b = S.fit_random_signs(_split(X), 40, draws=4, cfg=CFG, seed=3)
     assert np.array_equal(a.per_draw, b.per_draw) and np.array_equal(a.per_draw_clipped, b.per_draw_clipped)
+    assert np.array_equal(a.sigma, b.sigma) and np.array_equal(a.held_out, b.held_out)
     assert a.mean == 1.0 and a.se == 0.0 and a.misfit_fraction == 0.0
     assert a.mean_clipped <= a.mean + 1e-12
+    # the scores are those of the returned signs; the fit reads only the first n points
+    assert a.sigma.shape == (4, 40) and set(np.unique(a.sigma)) == {-1.0, 1.0}
+    c = S.fit_random_signs(_split(np.vstack([X, X])), 40, draws=4, cfg=CFG, seed=3)
+    assert np.array_equal(a.per_draw, c.per_draw)
+
+
+def test_held_out_scores_have_their_exact_law():
+    """On an independent sign vector tau the score (1/n) sum tau_i sign f(x_i) has mean 0 and variance
+    sum sign(f)^2 / n^2 (<= 1/n): over many networks the standardized mean is O(1), while the same
+    networks score 1 on their own signs."""
+    X = np.random.default_rng(2).standard_normal((30, 6))
+    fit = S.fit_random_signs(_split(X), 30, draws=24, cfg=S.TrainConfig(width=32, epochs=40, batch=10), seed=1)
+    assert fit.mean > 0.9
+    assert np.all(fit.held_out_variance <= 1 / 30 + 1e-15)
+    assert abs(fit.held_out_mean) <= 6 * fit.held_out_se
+    assert fit.held_out_se == pytest.approx(np.sqrt(fit.held_out_variance.sum()) / 24)
+
+
+def test_network_size_and_step_count_are_the_declared_ones():
+    X = np.random.default_rng(1).standard_normal((25, 7))
+    fit = S.fit_random_signs(_split(X), 25, draws=2, cfg=S.TrainConfig(width=5, depth=3, epochs=3, batch=10), seed=0)
+    assert fit.n_params == 7 * 5 + 5 + 2 * (5 * 5 + 5) + 5 + 1
+    assert fit.steps == 3 * 3  # ceil(25 / 10) steps per epoch
+
+
+def test_random_signs_are_balanced_independent_draws():
+    sigma = S.random_signs(50, 400, seed=7)
+    assert sigma.shape == (50, 400) and set(np.unique(sigma)) == {-1.0, 1.0}
+    assert abs(sigma.mean()) <= 6 / np.sqrt(sigma.size)
+    assert not np.array_equal(sigma, S.random_signs(50, 400, seed=8))
+    assert np.array_equal(sigma, S.random_signs(50, 400, seed=7))
 
 
 def test_one_epoch_does_not_fit():
     """The estimate measures the fit: an untrained-ish network correlates weakly with the signs."""
     X = np.random.default_rng(1).standard_normal((200, 10))
-    fit = S.fit_random_signs(X, draws=4, cfg=S.TrainConfig(width=8, epochs=1, batch=200, lr=1e-3), seed=0)
+    fit = S.fit_random_signs(_split(X), 200, draws=4, cfg=S.TrainConfig(width=8, epochs=1, batch=200, lr=1e-3), seed=0)
     assert fit.mean < 0.5
 
 
 def test_threads_restored():
     before = torch.get_num_threads()
     X = np.random.default_rng(1).standard_normal((10, 3))
-    S.fit_random_signs(X, draws=2, cfg=S.TrainConfig(width=4, epochs=1, threads=1), seed=0)
+    S.fit_random_signs(_split(X), 10, draws=2, cfg=S.TrainConfig(width=4, epochs=1, threads=1), seed=0)
     assert torch.get_num_threads() == before
 
 
@@ -122,7 +160,8 @@ def test_true_labels_generalize_on_digits():
     (lambda: S.train_networks(np.ones((3, 2)), np.ones((1, 4)), CFG, seeds=[0]), r"targets must be \(K, n\)"),
     (lambda: S.train_networks(np.ones((3, 2)), np.zeros((1, 3)), CFG, seeds=[0]), r"\+-1"),
     (lambda: S.train_networks(np.ones((3, 2)), np.ones((2, 3)), CFG, seeds=[0]), "one seed per row"),
-    (lambda: S.fit_random_signs(np.ones((3, 2)), draws=1, cfg=CFG, seed=0), "draws"),
+    (lambda: S.fit_random_signs(_split(np.ones((3, 2))), 3, draws=1, cfg=CFG, seed=0), "draws"),
+    (lambda: S.fit_random_signs(_split(np.ones((3, 2))), 4, draws=2, cfg=CFG, seed=0), "n must lie"),
     (lambda: S.fit_true_labels(S._dataset("digits", 0), 5000, cfg=CFG, seed=0), "n must lie"),
 ])
 def test_bad_input_is_a_clear_error(call, match):

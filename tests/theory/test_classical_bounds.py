@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.strategies import bad_deltas, class_sizes, deltas, sample_sizes, sauer_pairs
@@ -75,9 +75,59 @@ def test_derivations_hold():
     assert TV.bound_from_sauer()
 
 
+def test_lemma_prover_proves_the_sharp_constant_and_refuses_a_smaller_one():
+    assert TH.prove_lemma_bernoulli().holds and TH.prove_lemma_bernoulli(sp.Rational(1, 4)).holds
+    assert not TH.prove_lemma_bernoulli(sp.Rational(7, 64)).holds
+    assert TH.lemma_sharp_constant() == sp.Rational(1, 8)
+    # the sharp constant is also the one the Chernoff derivation uses
+    assert TH.LEMMA_CONSTANT == TH.lemma_sharp_constant()
+
+
+@settings(max_examples=20)
+@given(sample_sizes, deltas)
+def test_derived_bounds_equal_the_stated_closed_forms(n, delta):
+    from vacuity.kernels.deviation_stats import BOUND_AGREEMENT_RTOL
+
+    ns = [n, 2 * n + 1]
+    for stated, derived in ((TH.bound(ns, delta), TH.derived_bound(ns, delta)),
+                            (TF.bound(ns, 37, delta), TF.derived_bound(ns, 37, delta)),
+                            (TV.bound(ns, 1, delta), TV.derived_bound(ns, 1, delta))):
+        assert np.all(np.abs(stated / derived - 1) <= BOUND_AGREEMENT_RTOL)
+
+
+def test_derived_bound_is_computed_without_the_closed_form(monkeypatch):
+    # a wrong closed form changes the stated bound but not the derived one
+    before = TH.derived_bound([100], 0.05)
+    monkeypatch.setattr(TH, "deviation_bound", lambda: sp.sqrt(sp.log(4 / TH.delta) / (2 * TH.n)))
+    assert TH.derived_bound([100], 0.05) == pytest.approx(before, rel=1e-15)
+    assert TH.bound([100], 0.05) / before == pytest.approx(math.sqrt(math.log(80) / math.log(40)), rel=1e-12)
+
+
+@given(st.floats(1e-3, 1e3), st.floats(1e-6, 0.9))
+def test_root_of_decreasing_finds_adjacent_floats(scale, target):
+    root = TH.root_of_decreasing(lambda x: np.exp(-x / scale), target, np.array([1.0]))[0]
+    assert root == pytest.approx(-scale * math.log(target), rel=1e-14)
+
+
+def test_finite_class_root_check_refuses_hoeffdings_single_bound():
+    assert not TF.bound_inverts_tail(bound=TH.deviation_bound())
+    assert TF.bound_inverts_tail()
+
+
+def test_provers_refuse_false_variants():
+    n, delta = TH.n, TH.delta
+    assert not TF.reduces_to_hoeffding(sp.sqrt((sp.log(TF.H) + sp.log(1 / delta)) / (2 * n)))
+    assert not TV.bound_from_sauer(sp.sqrt(2 * TV.d * sp.log(sp.E * n / TV.d) / n)
+                                   + sp.sqrt(sp.log(2 / delta) / (2 * n)))
+    assert not TV.prove_exponential_sauer(2).holds  # (2n/d)^d fails for large d: d^d / d! ~ e^d / sqrt(2 pi d)
+    assert TV.prove_exponential_sauer(3).holds  # true, only looser
+    d = 40
+    assert TV.sauer_sum(10**6, d) > (2 * 10**6 / d) ** d  # c = 2 is indeed false
+
+
 def test_exact_tail_check_holds_and_catches_a_one_sided_tail(monkeypatch):
     chk = TH.exact_tail_check(12)
-    assert chk.holds and 0 < chk.worst_ratio < 1
+    assert chk.holds and chk.worst_ratio == pytest.approx(math.exp(0.5) / 2, rel=1e-14)  # n = 1, p = eps = 1/2
     monkeypatch.setattr(TH, "tail_bound", lambda: sp.exp(-2 * TH.n * TH.eps**2))
     bad = TH.exact_tail_check(12)
     assert not bad.holds and bad.worst_ratio > 1
@@ -91,7 +141,8 @@ def test_wrong_constants_are_caught_symbolically():
 
 
 def test_exact_sauer_check_holds_and_catches_a_short_sum(monkeypatch):
-    assert TV.exact_sauer_check(25).holds
+    good = TV.exact_sauer_check(25)
+    assert good.holds and good.worst_ratio == pytest.approx(2 / math.e, rel=1e-14)  # n = d = 1
     from math import comb
 
     monkeypatch.setattr(TV, "sauer_sum", lambda n, d: sum(comb(n, i) for i in range(d)))

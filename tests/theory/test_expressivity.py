@@ -55,6 +55,43 @@ def test_lemma1_proof_can_fail(monkeypatch):
     assert not proof.lower_triangular and not proof.holds
 
 
+@pytest.mark.parametrize("size", range(1, 5))
+def test_lemma1_prover_refutes_kinks_past_their_points(size):
+    """The negative control the checked proof runs: with z_1 < b_1 < z_2 < ... the diagonal is 0, not the
+    gaps, and the same prover says the lemma does not hold; the recurrence no longer solves A w = y."""
+    s = T.Interleaved.make(size, late=True)
+    assert all(zi < bi for zi, bi in zip(s.z, s.b, strict=True)) or size == 0
+    proof = T.prove_lemma1(size, late=True)
+    assert proof.lower_triangular and not proof.diagonal_is_gap and not proof.holds
+    rec = T.prove_recurrence(size, late=True)
+    assert not rec.solves_system and not rec.equals_triangular_solve and not rec.holds
+
+
+# ------------------------------------------------------------------------- the admissible bound
+
+
+def test_admissible_bound_and_adversarial_residual():
+    u, TV, K_ = T.U_SYMBOL, T.TV_SYMBOL, T.K_SYMBOL
+    stated = 4 * u / (1 - 4 * u) * TV + (T.i + 3) * u / (1 - (T.i + 3) * u) * K_
+    assert sp.simplify(T.admissible_bound() - stated) == 0
+    assert sp.expand(T.adversarial_residual() - u * (T.i - 1) * (T.i - 2) / 2) == 0
+    # the derived gamma agrees with the kernel's
+    for k in (1, 4, 1003):
+        assert float(T.gamma_expr(k).subs(u, sp.Rational(1, 2**53))) == pytest.approx(gamma(k), rel=1e-15)
+    # at TV = K = i (the adversarial instance's scale) the ratio tends to 1/2
+    f = T.adversarial_sharpness_fn()
+    assert f(10**6, 10**6, 10**6) == pytest.approx(0.5, rel=1e-4)
+    assert f(1000.0, 1000.0, 1000.0) == pytest.approx(999 * 998 / (2 * 1000 * 1007), rel=1e-9)
+
+
+def test_min_gap_constant_is_the_law_times_n_n_minus_1():
+    for theta in (0.1, 0.25, 0.5):
+        c = T.min_gap_constant(theta)
+        assert c == pytest.approx((1 - theta) * 2 * np.sqrt(np.pi), rel=1e-14)
+        for size in (2, 128, 4096):
+            assert T.min_gap_mean(size, theta) * size * (size - 1) == pytest.approx(c, rel=1e-12)
+
+
 # ------------------------------------------------------------------------------ the recurrence
 
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vacuity.theory import nk_linear as T
@@ -93,10 +93,87 @@ def test_z_eps_matches_scipy_ndtri():
         assert z == pytest.approx(float(ndtri(1 - e)), rel=4e-16, abs=4e-16)
 
 
-def test_fourth_moments_reduce_to_chi_square_at_n_1():
-    """n = 1: x = sigma^2 (Q - D), E x^4 = sigma^8 12 D (D + 4) (chi-square's fourth central moment)."""
-    m4, _ = T.margin_fourth_moments()
-    assert sp.simplify(m4.subs(T.n, 1) - (T.s2 / T.D) ** 4 * 12 * T.D * (T.D + 4)) == 0
+def test_replicate_statistics_reduce_to_chi_square_at_n_1():
+    """n = 1: x = sigma^2 (Q - D), V = x^2, Var V = sigma^8 (E (Q - D)^4 - (2D)^2) = sigma^8 (12 D (D + 4)
+    - 4 D^2), chi-square's fourth central moment."""
+    rs = T.replicate_statistic_moments()
+    sig2 = T.s2 / T.D
+    assert sp.simplify(rs["V"][1].subs(T.n, 1) - sig2**4 * (12 * T.D * (T.D + 4) - 4 * T.D**2)) == 0
+    assert sp.simplify(rs["W_sq"][1] - (T.n * sig2) ** 4 * (12 * T.D * (T.D + 4) - 4 * T.D**2)) == 0
+
+
+def test_replicate_statistic_means_are_the_stated_moments():
+    rs = T.replicate_statistic_moments()
+    stated = T.stated_moments()
+    for key, target in (("V", "noise_var"), ("P", "noise_cov"), ("W", "norm_mean"), ("W_sq", "norm_var")):
+        assert sp.simplify(rs[key][0] - stated[target]) == 0
+
+
+def test_replicate_statistic_variances_by_simulation():
+    """The derived variances of V and P (which set the check's tolerances) against 200,000 rank-one
+    draws at (16, 32): the sample variance within 6 of its standard errors (estimated from the draws)."""
+    from vacuity.kernels import nk_linear as K
+
+    G1, _ = K.rank_one_batch(16, 32, 200_000, seed=3)
+    per = K.replicate_statistics(G1, 32.0)
+    vals = T.replicate_statistic_values(T.Setting(16, 32))
+    for key in ("V", "P"):
+        x = per[key]
+        d2 = (x - x.mean()) ** 2
+        assert abs(d2.mean() - vals[key][1]) <= 6 * d2.std() / math.sqrt(x.size), key
+
+
+def test_stated_moments_are_the_derived_ones():
+    stated = T.stated_moments()
+    En, Vn = T.noise_norm_moments()
+    m, v, cv = T.noise_margin_moments()
+    for a, b in ((En, "norm_mean"), (Vn, "norm_var"), (m, "noise_mean"), (v, "noise_var"), (cv, "noise_cov")):
+        assert sp.simplify(a - stated[b]) == 0
+
+
+def test_ramp_expectation_is_proved_and_a_wrong_form_rejected():
+    assert T.prove_ramp_expectation()
+    assert not T.prove_ramp_expectation(lambda mu, tau: T.normal_cdf(-mu / tau))
+    assert not T.prove_ramp_expectation(lambda mu, tau: T.normal_cdf((T.gam - mu) / tau))
+
+
+def test_ramp_expectation_matches_mpmath_quadrature():
+    import mpmath as mp
+
+    mu, tau, g = 2.0, 1.3, 0.7
+    f = sp.lambdify((sp.Symbol("mu"), sp.Symbol("tau", positive=True), T.gam),
+                    T.ramp_expectation(sp.Symbol("mu"), sp.Symbol("tau", positive=True)), "mpmath")
+    pdf = lambda m: mp.npdf(m, mu, tau)  # noqa: E731
+    ref = mp.ncdf(0, mu, tau) + mp.quad(lambda m: (1 - m / g) * pdf(m), [0, g])
+    assert float(f(mu, tau, g)) == pytest.approx(float(ref), rel=1e-12)
+    assert float(T.ramp_loss(sp.Float(0.35), sp.Float(0.7))) == pytest.approx(0.5)
+
+
+def test_ramp_gap_clause():
+    assert T.prove_ramp_gap()
+    assert not T.prove_ramp_gap(lambda eg: 1 - eg / 2)
+    assert not T.prove_ramp_gap(lambda eg: 1 + 0 * eg)
+
+
+def test_gram_reduction_rejects_s_prime_without_the_flip():
+    assert not T.prove_gram_reduction(1, s_prime_sign=+1).holds
+    assert not T.prove_gram_reduction(2, K_value=3, s_prime_sign=+1).holds
+
+
+@settings(max_examples=30)
+@given(st.integers(1, 10**5), st.floats(1e-4, 0.4), st.floats(1e-4, 0.4), st.floats(0.01, 0.95),
+       st.floats(0.05, 1.0))
+def test_sufficient_D_lies_in_its_bracket(n, eps, delta, rho, frac):
+    rho_t = frac * rho
+    d = T.sufficient_D(n, eps, delta, rho, rho_t)
+    lo, hi = T.sufficient_D_bracket(n, eps, delta, rho, rho_t)
+    assert lo <= d <= hi
+    assert T.sufficient_D(n, eps, delta, rho, rho_t) >= T.sufficient_D(n, eps, delta, rho)  # gamma > 0 needs more
+
+
+def test_sufficient_D_rejects_a_ramp_margin_beyond_the_signal():
+    with pytest.raises(ValueError, match="gamma"):
+        T.sufficient_D(10, 0.1, 0.1, 0.5, 0.6)
 
 
 @given(valid)
@@ -133,6 +210,7 @@ def test_sufficient_D_approaches_leading_order():
     for n in (10**4, 10**6):
         d = T.sufficient_D(n, 0.01, 0.01, 0.125)
         lead = float(T.asymptotic_D().subs({T.n: n, T.delta: 0.01, sp.Symbol("rho", positive=True): 0.125,
+                                            sp.Symbol("rho_t", positive=True): 0.125,
                                             sp.Symbol("z_epsilon", positive=True): z}))
         assert 1 <= d / lead < 1.02
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given
@@ -182,3 +183,65 @@ def test_rated_bound_refuses_a_wrong_rate(monkeypatch):
     monkeypatch.setattr(T, "linear_bound", lambda: T.r * T.Lam / T.n)
     with pytest.raises(ValueError, match="scales as n"):
         T.rated_bounds()
+
+
+# ------------------------------------------------ the proofs' negative controls and tightness laws
+
+
+def test_enumerations_refuse_wrong_right_hand_sides():
+    assert all(not T.prove_second_moment(m, claimed=T.wrong_second_moment) for m in (2, 3))
+    assert T.prove_second_moment(1, claimed=T.wrong_second_moment)  # one point: no cross term to tell
+    assert all(T.prove_second_moment_variance(m) for m in range(1, 5))
+    assert not T.prove_second_moment_variance(3, claimed=T.wrong_second_moment_variance)
+    assert not T.agreement_identity(3, claimed=lambda m, size: 1 - sp.Rational(m, size))
+    assert T.agreement_identity(3)
+
+
+def test_jensen_sandwich():
+    j = T.prove_jensen_sandwich()
+    assert j.holds and j.nonnegative
+    assert sp.expand(j.polynomial - sp.Symbol("s", nonnegative=True) * (sp.Symbol("s", nonnegative=True) - 1) ** 2
+                     * (sp.Symbol("s", nonnegative=True) + 2) / 2) == 0
+    # the polynomial lower bound really is below sqrt on [0, oo) and touches it at u = 1
+    u = np.linspace(0, 9, 2001)
+    assert np.all(np.sqrt(u) >= 1 + (u - 1) / 2 - (u - 1) ** 2 / 2 - 1e-15)
+    assert T.jensen_ratio_lower_value(4.0, 2.0) == pytest.approx(1 - 2.0 / 32)
+
+
+def test_massart_cube_ratio():
+    assert T.same_expression(T.derive_massart_cube_ratio(), 1 / sp.sqrt(2 * sp.log(2)))
+    assert T.massart_cube_ratio_stated() == pytest.approx(0.8493218002880191, rel=1e-15)
+
+
+def test_near_misses_are_wrong_and_refused():
+    derived = T.derive_bound_empirical()
+    misses = T.near_misses(derived)
+    assert len(misses) >= 4
+    tried, accepted = T.accepted_near_misses(derived)
+    assert tried == len(misses) and accepted == []
+    assert T.near_misses(sp.Integer(3)) == [sp.Integer(4)]
+    # a prover that says yes to everything accepts them all
+    original = T.same_expression
+    try:
+        T.same_expression = lambda a, b: True
+        assert len(T.accepted_near_misses(derived)[1]) == tried
+    finally:
+        T.same_expression = original
+
+
+def test_derived_rates_and_elasticity():
+    rates_ = T.derived_rates()
+    assert set(rates_) == {b.name for b in T.rated_bounds()}
+    assert all(v == sp.Rational(-1, 2) for v in rates_.values())
+    assert T.linear_bound_elasticity() == sp.Rational(-1, 2)
+    assert T.linear_bound_slope_over([64, 256, 1024], [1.0, 5.0, 2.0], 2.0, 3.0) == -0.5
+
+
+def test_mlp_parameter_count_and_steps():
+    assert T.mlp_parameter_count_value(64, 256, 1) == 64 * 256 + 256 + 257
+    assert T.mlp_parameter_count_value(40, 512, 2) == 40 * 512 + 512 + 512 * 512 + 512 + 513
+    assert T.sgd_steps(100, 3, 32) == 12 and T.sgd_steps(64, 2, 64) == 2
+    with pytest.raises(ValueError, match="depth"):
+        T.mlp_parameter_count_value(3, 4, 0)
+    with pytest.raises(ValueError, match="batch"):
+        T.sgd_steps(10, 1, 0)
