@@ -8,6 +8,12 @@
   module = conv + BN + ReLU; inception module = 1x1 conv || 3x3 conv; downsample module = 3x3 stride-2
   conv || 3x3 stride-2 max-pool), ending in a global mean pool and a linear 10-way layer.
 
+- ``cnn`` (not in the paper): a small CNN, two 3x3 'same' convs (8 and 16 channels, ReLU), a 2x2 max-pool
+  (ceil mode), a hidden layer of 32 and the output layer. It runs the shuffled-pixels test at small
+  scale: a fixed pixel permutation P is a symmetry of an MLP (training on P x from weights W is training
+  on x from W P, and W P has W's law under the default initialization), so an MLP's shuffled-pixels run
+  is its true-labels run in distribution; a convolution sees neighbourhoods, which P destroys.
+
 At the paper's input shape (3, 28, 28) the counts of Table 1 come out exactly (``table1_count``): convs
 and linear layers carry biases; BatchNorm's scale and shift are not counted, which is why Inception with
 and without BatchNorm has the same count. Padding keeps spatial sizes ('SAME'), so the AlexNet's 28 x 28
@@ -21,13 +27,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-MODELS = ("mlp1x512", "mlp3x512", "alexnet", "inception", "inception_nobn")
+MODELS = ("mlp1x512", "mlp3x512", "alexnet", "inception", "inception_nobn", "cnn")
 TABLE1_COUNTS = {"inception": 1_649_402, "inception_nobn": 1_649_402, "alexnet": 1_387_786,
                  "mlp3x512": 1_735_178, "mlp1x512": 1_209_866}
 CIFAR_SHAPE = (3, 28, 28)
 # App. A: 0.1 for the small Inception, 0.01 for the small AlexNet and the MLPs
 LEARNING_RATES = {"mlp1x512": 0.01, "mlp3x512": 0.01, "alexnet": 0.01, "inception": 0.1,
-                  "inception_nobn": 0.1}
+                  "inception_nobn": 0.1, "cnn": 0.01}  # the small CNN: the AlexNet's rate
 
 # Fig. 3 of App. A: ("conv", c, k), ("inc", c1, c3), ("down", c3)
 INCEPTION_PLAN = (("conv", 96, 3), ("inc", 32, 32), ("inc", 32, 48), ("down", 80), ("inc", 112, 48),
@@ -36,6 +42,8 @@ INCEPTION_PLAN = (("conv", 96, 3), ("inc", 32, 32), ("inc", 32, 48), ("down", 80
 ALEXNET_CHANNELS = 64
 ALEXNET_HIDDEN = (384, 192)
 MLP_WIDTH = 512
+CNN_CHANNELS = (8, 16)
+CNN_HIDDEN = 32
 
 
 def image_shape(shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -152,6 +160,24 @@ class SmallInception(nn.Module):
         return self.fc(x.mean(dim=(2, 3)))
 
 
+class SmallCNN(nn.Module):
+    """Two 3x3 'same' convs with ReLU, a 2x2 max-pool (ceil mode, so 1-pixel-high inputs keep a row),
+    a hidden ReLU layer and the output layer."""
+
+    def __init__(self, shape, n_classes=10, channels=CNN_CHANNELS, hidden=CNN_HIDDEN):
+        super().__init__()
+        self.shape = image_shape(shape)
+        c, h, w = self.shape
+        a, b = channels
+        self.features = nn.Sequential(nn.Conv2d(c, a, 3, padding=1), nn.ReLU(), nn.Conv2d(a, b, 3, padding=1),
+                                      nn.ReLU(), nn.MaxPool2d(2, 2, ceil_mode=True))
+        flat = b * -(-h // 2) * -(-w // 2)
+        self.classifier = nn.Sequential(nn.Linear(flat, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+
+    def forward(self, x):
+        return self.classifier(self.features(x.reshape(x.shape[0], *self.shape)).flatten(1))
+
+
 def build(name: str, shape, n_classes: int = 10, dropout: float = 0.0) -> nn.Module:
     """A freshly initialized model (torch's default initialization, from the global torch RNG)."""
     shape = tuple(int(s) for s in shape)
@@ -167,6 +193,8 @@ def build(name: str, shape, n_classes: int = 10, dropout: float = 0.0) -> nn.Mod
         return SmallInception(shape, n_classes, batchnorm=True)
     if name == "inception_nobn":
         return SmallInception(shape, n_classes, batchnorm=False)
+    if name == "cnn":
+        return SmallCNN(shape, n_classes)
     raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
 
 

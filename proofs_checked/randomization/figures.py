@@ -132,14 +132,19 @@ def write_all(doc: dict, out: Path) -> list[str]:
     return [str(p.relative_to(out)) for p in written] + ["table1.md", "table1.json"]
 
 
-def claim_figure(out: dict, levels: list[float], ds, path: Path) -> Path:
-    """The claim's picture: learning curves of the variants, and test error vs label corruption."""
+def claim_figure(out: dict, levels: list[float], seeds: list[int], ds, path: Path) -> Path:
+    """The claim's picture: learning curves of the variants (first seed), the time to fit and the test
+    error vs label corruption (every seed)."""
+    from vacuity.sims.randomization import sweep_name
+
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
+    s0 = seeds[0]
+    curves = {"true_labels": out[sweep_name(0.0, s0)], "random_labels": out[sweep_name(1.0, s0)],
+              **{v: out[v] for v in ("shuffled_pixels", "random_pixels", "gaussian", "random_labels+wd")}}
     ax = axes[0]
-    for i, v in enumerate(("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian",
-                           "random_labels+wd")):
-        h = out[v].history
+    for i, (v, r) in enumerate(curves.items()):
+        h = r.history
         label = VARIANT_NAMES.get(v, "random labels, weight decay")
         ax.plot(np.asarray(h["step"], dtype=float) / 1000, h["loss"], lw=1.5, ls=STYLES[i % len(STYLES)],
                 label=label)
@@ -147,9 +152,19 @@ def claim_figure(out: dict, levels: list[float], ds, path: Path) -> Path:
     ax.set_ylabel("average training loss")
     ax.set_title(f"(a) MLP 1x512 on {ds.name} ({len(ds.y_train)} training points)")
     ax.legend(fontsize=8)
+    for sd in seeds:
+        fit = [out[sweep_name(x, sd)].fit_step for x in levels]
+        base = fit[0]
+        rel = [np.nan if (f is None or not base) else f / base for f in fit]
+        axes[1].plot(levels, rel, "o-", lw=1, alpha=0.7, label=f"seed {sd}")
+        axes[2].plot(levels, [1 - out[sweep_name(x, sd)].test_acc for x in levels], "o-", lw=1, alpha=0.7,
+                     label=f"seed {sd}")
     ax = axes[1]
-    names = ["true_labels", *(f"p={v:g}" for v in levels[1:-1]), "random_labels"]
-    ax.plot(levels, [1 - out[n].test_acc for n in names], "o-", label="test error")
+    ax.set_xlabel("label corruption p")
+    ax.set_ylabel("steps to fit / steps with true labels")
+    ax.set_title("(b) relative convergence time")
+    ax.legend(fontsize=8)
+    ax = axes[2]
     ax.axhline(1 - 1 / ds.n_classes, color="0.4", ls="--", lw=1, label="chance")
     ax.set_ylim(0, 1)
     ax.set_xlabel("label corruption p")
