@@ -59,9 +59,22 @@ DEFAULT_DIRECTIONS = 4
 # ----------------------------------------------------------------------------------------- inputs
 
 
+def _namespace(X, y):
+    """The one array namespace of X and y, or a ValueError that says what was given."""
+    kinds = [type(v).__module__.split(".")[0] + "." + type(v).__name__ for v in (X, y)]
+    if any(not hasattr(v, "shape") or not hasattr(v, "dtype") for v in (X, y)):
+        raise ValueError(f"X and y must be arrays (NumPy, CuPy or torch), not {kinds[0]} and {kinds[1]}; "
+                         "convert lists with numpy.asarray")
+    try:
+        return array_namespace(X, y)
+    except TypeError:
+        raise ValueError(f"X and y must be arrays of one library, not {kinds[0]} and {kinds[1]}; "
+                         "convert one of them") from None
+
+
 def as_arrays(X, y):
     """Validate (X, y) and return them in their common namespace: X (n, d) float, y (n,) float64."""
-    xp = array_namespace(X, y)
+    xp = _namespace(X, y)
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array of shape (n, d); got {X.ndim} dimension(s)")
     n, d = X.shape
@@ -69,6 +82,11 @@ def as_arrays(X, y):
         raise ValueError(f"X must have at least one point and one feature; got shape ({n}, {d})")
     if y.ndim != 1 or y.shape[0] != n:
         raise ValueError(f"y must be a 1-D array of length n = {n}; got shape {tuple(y.shape)}")
+    for name, v in (("X", X), ("y", y)):
+        if xp.isdtype(v.dtype, "complex floating"):
+            raise ValueError(f"{name} is complex ({v.dtype}); the memorizer fits real points and labels")
+        if not xp.isdtype(v.dtype, ("real floating", "integral", "bool")):
+            raise ValueError(f"{name} must hold real numbers; got dtype {v.dtype}")
     if not xp.isdtype(X.dtype, "real floating"):
         X = xp.astype(X, xp.float64)
     y = xp.astype(y, xp.float64)
