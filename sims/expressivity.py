@@ -59,7 +59,7 @@ class Memorizer:
         return MemorizerNet.from_memorizer(self, dtype=dtype, device=device)
 
 
-def _check_options(theta, n_directions, seed, refine) -> None:
+def _check_options(n_directions, seed, refine) -> None:  # theta: the kernel checks it
     for name, value in (("n_directions", n_directions), ("seed", seed), ("refine", refine)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ValueError(f"{name} must be an integer; got {value!r}")
@@ -67,8 +67,6 @@ def _check_options(theta, n_directions, seed, refine) -> None:
         raise ValueError(f"seed must be a non-negative integer; got {seed}")
     if refine < 0:
         raise ValueError(f"refine must be >= 0 (extra refinement passes); got {refine}")
-    if isinstance(theta, bool) or not isinstance(theta, numbers.Real) or not 0 < float(theta) <= 0.5:
-        raise ValueError(f"theta must be a number in (0, 1/2]; got {theta!r}")
 
 
 def _why_not(report: dict) -> str:
@@ -92,7 +90,7 @@ def memorize(X, y, *, theta: float = _k.DEFAULT_THETA, n_directions: int = _k.DE
     malformed input, identical points with different labels, and a memorizer that would not fit (points
     closer than float64 can separate, outputs that overflow).
     """
-    _check_options(theta, n_directions, seed, refine)
+    _check_options(n_directions, seed, refine)
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             m = Memorizer(_k.construct(X, y, theta=theta, n_directions=n_directions, seed=seed,

@@ -46,7 +46,8 @@ def test_mixed_libraries_are_a_value_error():
 
 
 @pytest.mark.parametrize("kw, name", [({"refine": -1}, "refine"), ({"seed": -1}, "seed"),
-                                      ({"theta": 0.7}, "theta"), ({"seed": 1.5}, "seed")])
+                                      ({"theta": 0.7}, "theta"), ({"seed": 1.5}, "seed"),
+                                      ({"n_directions": 0}, "n_directions")])
 def test_bad_options_name_the_option(kw, name):
     with pytest.raises(ValueError, match=name):
         vacuity.memorize(X, Y, **kw)
