@@ -153,31 +153,30 @@ def make_config(scale: str = "small", file: Path | None = None, overrides: dict[
     if file is not None:
         layers.append((str(file), read_toml(Path(file))))
     layers.append(("--set", dict(overrides or {})))
+    origin: dict[str, str] = {}
     for source, layer in layers:
         for key, text in layer.items():
+            origin[key] = source
             if key not in by_name:
                 raise ValueError(f"{source}: unknown setting {key!r} (settings: {', '.join(sorted(by_name))})")
-            values[key] = _parse(by_name[key], text)
-    return Config(**values)
+            try:
+                values[key] = _parse(by_name[key], text)
+            except ValueError as e:
+                raise ValueError(f"{source}: {e}") from None
+    try:
+        return Config(**values)
+    except ValueError as e:
+        # name where the offending value came from: the file, --set, or the scale's preset
+        key = next((k for k in sorted(by_name, key=len, reverse=True) if str(e).startswith(k)), None)
+        where = origin.get(key, f"the {scale} preset") if key else "settings"
+        raise ValueError(f"{where}: {e}") from None
 
 
 def read_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ValueError(f"{path}: config file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{path}: not valid TOML ({e})") from None
-    # settings may sit at the top level or under [randomization]
-    table = doc.get("randomization", doc)
-    if not isinstance(table, dict):
-        raise ValueError(f"{path}: [randomization] must be a table")
-    return table
+    """The [randomization] settings of a config file (vacuity.sims.config: one reader for every experiment)."""
+    from vacuity.sims.config import read_settings
+
+    return read_settings(path, "randomization")
 
 
 # ------------------------------------------------------------------------------------------ plan
