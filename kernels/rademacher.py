@@ -172,15 +172,21 @@ def _check_exact_size(n: int) -> None:
         raise ValueError(f"exact enumeration needs n <= {MAX_EXACT_N} (2^n sign vectors); got n = {n}")
 
 
-def exact_linear(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> float:
-    """R̂_S of the linear class exactly: the average of Λ ||Σ σ_i x_i|| / n over all 2^n sign vectors
-    (σ and -σ give the same norm, so half of them suffice: those with σ_n = -1)."""
+def _exact_input(X, lam: float):
+    """(xp, X as float64, n, d) for an exact enumeration over the 2^n sign vectors, checked."""
     xp = array_namespace(X)
     _check_matrix(X, "X", xp)
     _check_lambda(lam)
     X64 = xp.astype(X, xp.float64)
     n, d = X64.shape
     _check_exact_size(n)
+    return xp, X64, n, d
+
+
+def exact_linear(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> float:
+    """R̂_S of the linear class exactly: the average of Λ ||Σ σ_i x_i|| / n over all 2^n sign vectors
+    (σ and -σ give the same norm, so half of them suffice: those with σ_n = -1)."""
+    xp, X64, n, d = _exact_input(X, lam)
 
     def value(sigma):
         S = sigma @ X64
@@ -211,12 +217,7 @@ class ExactMoments:
 def exact_linear_moments(X, lam: float = 1.0, *, chunk_bytes: int | None = None) -> ExactMoments:
     """Mean, variance and fourth central moment of Λ ||Σ σ_i x_i|| / n over all 2^n sign vectors (two
     passes: the mean, then the central sums; σ and -σ give the same value, so half the cube suffices)."""
-    xp = array_namespace(X)
-    _check_matrix(X, "X", xp)
-    _check_lambda(lam)
-    X64 = xp.astype(X, xp.float64)
-    n, d = X64.shape
-    _check_exact_size(n)
+    xp, X64, n, d = _exact_input(X, lam)
     rows = _chunk(X64, xp, n + d, chunk_bytes)
     count = 2 ** (n - 1)
 
