@@ -23,6 +23,7 @@ from vacuity.kernels.arrays import to_numpy
 from vacuity.kernels.deviation_sims import DeviationSimulator, mean_and_se, register_simulator
 from vacuity.kernels.extended import gamma
 from vacuity.kernels.sampling import Draws
+from vacuity.kernels.tolerances import SIGMAS
 from vacuity.theory.bound_params import check_class_size, check_count, check_n
 
 _CHUNK_ELEMENTS = 1 << 23  # entries of a (replicates x |H|) block kept at once
@@ -81,6 +82,25 @@ def random_problem(domain_size: int, class_size: int, seed: int) -> FiniteProble
     eta = rng.random(domain_size)
     tables = rng.integers(0, 2, size=(class_size, domain_size))
     return make_problem(x_probs, eta, tables)
+
+
+def distinct_classifiers(problem: FiniteProblem) -> int:
+    """Number of distinct tables (rows) in the class: what the union bound effectively counts."""
+    return int(np.unique(np.asarray(problem.tables), axis=0).shape[0])
+
+
+def duplicate_limit(class_size: int, domain_size: int, sigmas: float = SIGMAS) -> float:
+    """Upper limit on |H| - #distinct for |H| i.i.d. fair-coin tables on m points. Each table lost to a
+    duplicate leaves at least one colliding pair, and the number K of colliding pairs has mean
+    C(|H|, 2) / 2^m with pairwise-independent pair indicators, close to Poisson(C(|H|, 2) / 2^m) (the
+    birthday problem); the limit is that Poisson law's upper quantile at Phi(-sigmas)."""
+    from scipy.stats import norm, poisson
+
+    check_class_size(class_size)
+    check_count("domain size m", domain_size, 1)
+    pairs = class_size * (class_size - 1) / 2
+    mean = pairs * 2.0 ** (-domain_size)
+    return float(poisson.isf(norm.sf(sigmas), mean)) if mean > 0 else 0.0
 
 
 def sups_from_counts(problem: FiniteProblem, counts, n: int, xp=None):

@@ -228,4 +228,11 @@ def exact_tail_check(n_max: int, ps=(Fraction(1, 10), Fraction(1, 4), Fraction(1
     return ExactTailCheck(n_max, tuple(ps), cases, worst, ok)
 
 
+def exact_tail_case_count(n_max: int, ps) -> int:
+    """How many (n, p, eps) cases ``exact_tail_check(n_max, ps)`` must visit: for every n <= n_max and p,
+    the distinct positive deviations |k/n - p|, k = 0..n (counted here independently of the check)."""
+    return sum(len({abs(Fraction(k, m) - Fraction(pv)) for k in range(m + 1)} - {Fraction(0)})
+               for m in range(1, n_max + 1) for pv in ps)
+
+
 BOUND = register_bound(RatedBound("hoeffding", deviation_bound(), RATE_EXPONENT, {delta: DEFAULT_DELTA}))

@@ -92,6 +92,12 @@ def _paths(rec: Recorder, p: dict, problem, xp, seed: int) -> None:
                                   note="independent samples: points drawn one by one vs multinomial counts, 6 SE")
         q0 = rec.quantity_compare("hypotheses_simulated", problem.class_size, H, 0,
                                   note="the simulated class is the class the bound is stated for")
+        distinct = K.distinct_classifiers(problem)
+        q0b = rec.quantity_at_most("duplicate_hypotheses", H - distinct, K.duplicate_limit(H, p["domain"]),
+                                   note=f"|H| - #distinct tables ({distinct} distinct of {H}): i.i.d. fair-coin tables "
+                                        f"on {p['domain']} points collide only as often as the birthday problem "
+                                        f"allows (Poisson(C(|H|,2)/2^m) quantile at Phi(-{SIGMAS:g})); a sampler "
+                                        "that repeats tables shrinks the class the bound counts")
         # the multinomial path at a small n, where an error of order 1/n in its law is visible: every
         # R_hat(h) = (L N)_h / n unbiased (Bonferroni t over |H|) and of variance R(1-R)/n exactly
         m0, Rl = p["law_n"], p["replicates"]
@@ -104,7 +110,7 @@ def _paths(rec: Recorder, p: dict, problem, xp, seed: int) -> None:
         q5 = B.mean_compare(rec, f"variance_ratio_n{m0}", *mean_se(K.variance_ratios(problem, counts, m0)), 1.0,
                             note="mean over h of (R_hat - R)^2 / (R(1-R)/n): exactly 1 in expectation, "
                                  f"{SIGMAS:g} SE")
-        s.ok = q0.passed and q1.passed and q2.passed and q3.passed and q4.passed and q5.passed
+        s.ok = q0.passed and q0b.passed and q1.passed and q2.passed and q3.passed and q4.passed and q5.passed
         s.detail = (f"n = {m}, {Rb} replicates, |H| = {H}, {p['domain']} domain points: max gap {gap:.2g} "
                     f"(bound {tol:.2g}), max |z| {z.max():.2f} (limit {limit:.2f}); multinomial at n = {m0}, "
                     f"{Rl} replicates: max |z| {z0.max():.2f}")

@@ -77,7 +77,12 @@ def _symbolic(rec: Recorder, exact_n_max: int) -> None:
                                   note="the bound is nearly attained: at n = 1, p = 1/2, eps = 1/2 the exact tail is 1 "
                                        "and the bound 2 e^(-1/2), the largest ratio of the grid (a bound c times "
                                        "looser would show e^(1/2)/(2c))")
-        s.ok = chk.holds and q1.passed and q2.passed
+        q3 = rec.quantity_compare("exact_tail_n_max_checked", chk.n_max, exact_n_max, 0,
+                                  note="the largest n the exact check reports it ran to: the exact_n_max it was given")
+        q4 = rec.quantity_compare("exact_tail_cases", chk.cases, T.exact_tail_case_count(exact_n_max, chk.ps), 0,
+                                  note=f"cases visited vs the distinct positive |k/n - p| over n <= {exact_n_max} and "
+                                       "the check's p grid, counted independently: every n up to exact_n_max was run")
+        s.ok = chk.holds and q1.passed and q2.passed and q3.passed and q4.passed
         s.detail = (f"{chk.cases} cases: p in {{{', '.join(str(v) for v in chk.ps)}}}, eps at every attained "
                     f"|k/n - p| (the tail is constant between them); rationals vs rigorous intervals")
 

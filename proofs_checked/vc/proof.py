@@ -23,6 +23,7 @@ from vacuity.proofs_checked.core.recorder import Recorder, to_numpy
 from vacuity.theory import vc as T
 
 INT_RANGE = 20  # random integer point sets: coordinates in [-20, 20]
+SMALL_N = 2  # the threshold sampler's law is also checked at this n
 
 
 def math():
@@ -178,6 +179,12 @@ def run(ctx):
     with rec.step("thresholds (VCdim 1): sup_t (R - R_hat) follows the exact one-sided Kolmogorov-Smirnov law at "
                   "every n, and its tail at the VC bound matches the exact one, which is <= delta", "numeric") as s:
         ok = True
+        # the sampler at a small n, where one point more or less changes the law of D_n^+ grossly
+        small = np.asarray(to_numpy(K.threshold_sups(SMALL_N, R, ctx.seed + 9, xp)[0]))
+        ok &= B.record_law(rec, f"threshold_law_distance_small_n{SMALL_N}",
+                           ks_distance_continuous(small, K.exact_cdf_one_sided(SMALL_N), KS_GRID), R,
+                           f"the exact law of D_n^+ at n = {SMALL_N}: each replicate holds n points, not n - 1 "
+                           f"(D_{SMALL_N - 1}^+ lies far off in Kolmogorov distance)")
         for i, m in enumerate(ns):
             plus = np.asarray(to_numpy(K.threshold_sups(m, R, ctx.seed + 10 + i, xp)[0]))
             summaries.append(tail_summary(plus, float(bounds[i]), delta))
