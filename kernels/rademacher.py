@@ -375,6 +375,23 @@ def random_sign_set(size: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return (2 * rng.integers(0, 2, size=(size, n)) - 1).astype(np.float64)
 
 
+def sphere_norm_gap(X, radius: float) -> tuple[float, float, float]:
+    """What ``sphere_points`` promises, measured: (max_i ||x_i|| / r, max_i | ||x_i|| - r | / r, the
+    rounding bound on that relative gap). ``r g / ||g||`` and the recomputed norm are two norms of d
+    squares (gamma_(d+1) each) and two roundings per coordinate (the division and the product by r), so
+    the relative gap is at most gamma_(2d + 4) (NumPy X)."""
+    from vacuity.kernels.extended import gamma
+
+    X = np.asarray(X, dtype=np.float64)
+    norms = np.linalg.norm(X, axis=1) / float(radius)
+    return float(norms.max()), float(np.max(np.abs(norms - 1.0))), float(gamma(2 * X.shape[1] + 4))
+
+
+def distinct_rows(A) -> int:
+    """How many different rows (classifiers) the finite set A has (NumPy A)."""
+    return int(np.unique(np.asarray(A), axis=0).shape[0])
+
+
 def second_moment_exact(X) -> float:
     """E_sigma ||sum_i sigma_i x_i||^2 = sum_i ||x_i||^2 (E sigma_i sigma_j = delta_ij), the exact value
     the Monte Carlo ``second_moment`` estimates (NumPy X)."""

@@ -141,6 +141,8 @@ class SignFit:
     held_out_variance: np.ndarray  # its exact variance given the network: Σ sign(f_σ(x_i))^2 / n^2 (<= 1/n)
     n_params: int  # weights and biases of one network
     steps: int  # SGD steps taken
+    batch_size: int | None = None  # the minibatch the trainer used (its config, not the claim's setting)
+    epochs: int | None = None  # passes over the n points the trainer completed
 
     @staticmethod
     def _mean_se(v: np.ndarray) -> tuple[float, float]:
@@ -202,7 +204,8 @@ def fit_random_signs(split: Split, n: int, *, draws: int, cfg: TrainConfig, seed
     h = np.sign(f)
     tau = random_signs(draws, n, derive_seed(seed, n, 4))
     return SignFit(n, np.mean(sigma * h, axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1), sigma,
-                   np.mean(tau * h, axis=1), np.sum(h * h, axis=1) / n**2, _parameter_count(group), int(group.step))
+                   np.mean(tau * h, axis=1), np.sum(h * h, axis=1) / n**2, _parameter_count(group), int(group.step),
+                   batch_size=int(group.cfg.batch_size), epochs=int(group.epoch))
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ class TrueFit:
     test_error: float
     test_se: float  # binomial standard error over the test points
     n_test: int
+    network: T.GroupTrainer | None = None  # the trained network: its errors can be recomputed from it
 
 
 def fit_true_labels(split: Split, n: int, *, cfg: TrainConfig, seed: int, device="cpu") -> TrueFit:
@@ -225,4 +229,4 @@ def fit_true_labels(split: Split, n: int, *, cfg: TrainConfig, seed: int, device
     train_err = float(np.mean(np.sign(f_train) != y))
     test_err = float(np.mean(np.sign(f_test) != split.y_test))
     m = split.X_test.shape[0]
-    return TrueFit(n, train_err, test_err, math.sqrt(max(test_err * (1 - test_err), 1.0 / m) / m), m)
+    return TrueFit(n, train_err, test_err, math.sqrt(max(test_err * (1 - test_err), 1.0 / m) / m), m, network=group)

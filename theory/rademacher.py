@@ -307,6 +307,19 @@ def massart_value(max_norm: float, size: int, n_value: int) -> float:
     return float(sp.lambdify((R_A, N, n), massart_bound(), "math")(max_norm, size, n_value))
 
 
+def repeated_rows_limit(size: int, n_value: int, sigmas: float = 6.0) -> float:
+    """How many of ``size`` uniform draws from {-1, +1}^n may repeat an earlier one, at ``sigmas``
+    standard deviations: the repeats are at most the colliding pairs C, whose indicators have
+    P = 2^-n each and are pairwise independent (two pairs sharing a draw collide together with
+    probability 2^-2n), so E C = N(N-1)/2 2^-n and Var C = E C (1 - 2^-n). Near 0 when 2^n >> N^2."""
+    check_n(n_value)
+    if int(size) != size or size < 1:
+        raise ValueError(f"|A| must be an integer >= 1; got {size!r}")
+    p = math.ldexp(1.0, -int(n_value))
+    mean = size * (size - 1) / 2 * p
+    return mean + sigmas * math.sqrt(mean * (1 - p))
+
+
 def massart_bounded_coordinates() -> sp.Expr:
     """Massart for sets with |a_i| <= c: max ||a|| <= c sqrt(n), so R̂ <= c sqrt(2 log N / n)."""
     return sp.simplify(massart_bound().subs(R_A, c * sp.sqrt(n)))

@@ -12,7 +12,7 @@ from vacuity.errors import BadInput
 from vacuity.kernels import rademacher as K
 from vacuity.kernels.rademacher import sweep_sizes as _sizes  # the sweep's sizes (tests import the name)
 from vacuity.kernels.sampling import child_seed as _seed
-from vacuity.kernels.tolerances import exceedance_slack, lower_confidence_limit, mc_tolerance, tolerance
+from vacuity.kernels.tolerances import SIGMAS, exceedance_slack, lower_confidence_limit, mc_tolerance, tolerance
 from vacuity.proofs_checked.core.recorder import Recorder, backend_arrays
 from vacuity.theory import rademacher as T
 from vacuity.theory.rates import fit_loglog_slope
@@ -199,6 +199,32 @@ def _sign_law(rec: Recorder, p: dict, seed: int) -> None:
                     f"max |vector mean| {law.max_draw_mean:.3g}; max |agreement - 1/2| {law.max_agreement_gap:.3g}")
 
 
+def _premises(rec: Recorder, p: dict, points: dict, classes: dict) -> None:
+    """The sampled settings are the ones the bounds speak of: the points lie on the sphere of radius r
+    (||x_i|| <= r is the linear bound's premise; = r is what makes it tight), and each finite class has its
+    N different classifiers (Massart's log N), up to the repeats N uniform draws from the cube allow."""
+    with rec.step("the constructions meet the premises: every ||x_i|| = r up to rounding, and the finite "
+                  "classes have N distinct rows up to chance collisions (6 SD)", "numeric") as s:
+        qs, parts = [], []
+        for name, X in points.items():
+            top, gap, bound = K.sphere_norm_gap(X, p["r"])
+            qs.append(rec.quantity_at_most(f"{name}_max_norm_over_r", top, 1.0 + bound,
+                                           note="max ||x_i|| / r <= 1 + gamma_(2d+4): the premise ||x_i|| <= r"))
+            qs.append(rec.quantity_compare(f"{name}_norm_gap", gap, 0.0, bound,
+                                           note="max | ||x_i|| / r - 1 |: the points lie on the sphere"))
+            parts.append(f"{name}: max ||x||/r = {top:.17g}")
+        for name, A in classes.items():
+            size, n_pts = A.shape
+            distinct = K.distinct_rows(A)
+            limit = T.repeated_rows_limit(size, n_pts, SIGMAS)
+            qs.append(rec.quantity_at_most(f"{name}_repeated_rows", size - distinct, limit,
+                                           note=f"N - distinct rows of {size} sign vectors on {n_pts} points <= "
+                                                f"E C + 6 SD(C), C the colliding pairs: |A| = N reached Massart"))
+            parts.append(f"{name}: {distinct} distinct of {size}")
+        s.ok = all(q.passed for q in qs)
+        s.detail = "; ".join(parts)
+
+
 def _exact(rec: Recorder, p: dict, X_exact, Xe, Ae, seed: int) -> None:
     rec.note("rademacher-linear: Monte Carlo against exact enumeration")
     r, lam, d, ne = p["r"], p["Lambda"], p["d"], p["n_exact"]
@@ -332,6 +358,8 @@ def run(ctx):
     Xe, Ae, Xm, Am = backend_arrays(ctx.backend, X_exact, A_exact, X_main, A_main)
     _symbolic(rec)
     _sign_law(rec, p, ctx.seed)
+    _premises(rec, p, {"points_exact": X_exact, "points_main": X_main},
+              {"class_exact": A_exact, "class_massart": A_main})
     _exact(rec, p, X_exact, Xe, Ae, ctx.seed)
     _linear(rec, p, X_main, Xm, ctx.seed)
     _massart(rec, p, Am, ctx.seed)

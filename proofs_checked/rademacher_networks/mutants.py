@@ -46,7 +46,8 @@ def trained_on_true_labels(original):
         tau = S.random_signs(draws, n, derive_seed(seed, n, 4))
         return S.SignFit(n, np.mean(sigma * h, axis=1), np.mean(sigma * np.clip(f, -1.0, 1.0), axis=1), sigma,
                          np.mean(tau * h, axis=1), np.sum(h * h, axis=1) / n**2,
-                         S._parameter_count(group), int(group.step))
+                         S._parameter_count(group), int(group.step), batch_size=int(group.cfg.batch_size),
+                         epochs=int(group.epoch))
 
     return fit_random_signs
 

@@ -90,6 +90,11 @@ def _data(p, seed):
     return split
 
 
+def _number(value) -> float:
+    """A recorded count, or NaN (never passes a check) where the fit did not record it."""
+    return float("nan") if value is None else float(value)
+
+
 def _judge_fit(rec: Recorder, p: dict, n: int, fit, d: int) -> bool:
     """What one size's fit must show before its Rhat means anything: the K sign vectors are Rademacher
     draws (±1, balanced, pairwise different), the networks are the declared class trained for the
@@ -116,6 +121,11 @@ def _judge_fit(rec: Recorder, p: dict, n: int, fit, d: int) -> bool:
         rec.quantity_compare(f"held_out_score_n{n}", fit.held_out_mean, 0.0, mc_tolerance(fit.held_out_se),
                              note="(1/n) sum tau_i sign f_sigma(x_i), tau independent of the network: 0 +- 6 "
                                   f"SE (exact SE {fit.held_out_se:.3g}): the fit is to sigma, not a constant"),
+        rec.quantity_compare(f"trainer_batch_n{n}", _number(fit.batch_size), p["batch"], 0,
+                             note="minibatch size the trainer used vs the claim's batch"),
+        rec.quantity_compare(f"sgd_epochs_n{n}", _number(fit.epochs), p["epochs"], 0,
+                             note="passes over the n points the trainer completed: the steps, in minibatches of "
+                                  "the batch, cover exactly epochs x n samples"),
     ]
     threshold = T.vacuity_threshold_value(n, p["delta"])
     qs.append(rec.quantity_at_most(f"vacuity_threshold_n{n}", threshold, lower_confidence_limit(fit.mean, fit.se),
@@ -183,11 +193,24 @@ def _true_labels(rec: Recorder, p, split, cfg, sizes, fits, seed, device) -> lis
             rec.quantity_report(f"test_error_n{n}", tf.test_error,
                                 note=f"true labels, {tf.n_test} test points, SE {tf.test_se:.3g}; "
                                      f"train error {tf.train_error:.4f}")
+            # the judged error is the network's on the test split: recomputed here from the trained network's
+            # outputs on split.X_test (every test point evaluated), it must be the reported one exactly
+            f_test = (np.zeros(0) if tf.network is None
+                      else S.outputs(tf.network, split.X_test, cfg.threads)[0])
+            q_size = rec.quantity_compare(f"test_points_evaluated_n{n}", f_test.size, y_test.size, 0,
+                                          note="outputs of the true-label network on split.X_test vs its size")
+            q_count = rec.quantity_compare(f"test_count_n{n}", tf.n_test, y_test.size, 0,
+                                           note="test points the reported error counts vs split.X_test")
+            recomputed = (float(np.mean(np.sign(f_test) != y_test)) if f_test.size == y_test.size
+                          else float("nan"))
+            q_err = rec.quantity_compare(f"test_error_recomputed_n{n}", tf.test_error, recomputed, 0,
+                                         note="reported test error vs mean(sign f(X_test) != y_test) recomputed "
+                                              "from the trained network")
             q2 = rec.quantity_at_most(f"test_error_below_chance_n{n}", upper,
                                       chance, note=f"test error + 6 SE <= chance {chance:.4f} (majority class of "
                                                    "the test labels): the network learned the true labels")
             rec.quantity_report(f"bound_minus_test_error_n{n}", bound - tf.test_error)
-            ok = ok and q2.passed
+            ok = ok and q2.passed and q_size.passed and q_count.passed and q_err.passed
             rows.append({"n": n, "rad_mean": fit.mean, "rad_se": fit.se, "rad_clipped": fit.mean_clipped,
                          "bound": bound, "test_error": tf.test_error, "test_se": tf.test_se,
                          "train_error": tf.train_error})

@@ -210,6 +210,33 @@ def test_linear_catches_gaussian_signs_by_their_law(monkeypatch):
     assert not _quantity(result, "linear_mc_variance_vs_exact").passed
 
 
+def test_linear_catches_points_off_the_sphere(monkeypatch):
+    """Points scaled by the expected norm sqrt(d), not their own: ||x_i|| <= r fails for some, and the
+    premise check sees it (the bounds themselves can still hold)."""
+    def by_sqrt_d(size, d, radius, rng):
+        return radius * rng.standard_normal((size, d)) / np.sqrt(d)
+
+    monkeypatch.setattr(K, "sphere_points", by_sqrt_d)
+    result = _linear()
+    assert not result.passed
+    assert not _quantity(result, "points_exact_max_norm_over_r").passed
+
+
+def test_linear_catches_a_finite_class_of_one_repeated_vector(monkeypatch):
+    """integers(0, 1) for the classifiers: N copies of the all -1 vector, |A| = 1 in fact."""
+    monkeypatch.setattr(K, "random_sign_set", lambda size, n_pts, rng: -np.ones((size, n_pts)))
+    result = _linear()
+    assert not result.passed
+    assert not _quantity(result, "class_exact_repeated_rows").passed
+
+
+def test_repeated_rows_limit_covers_chance_collisions():
+    rng = np.random.default_rng(0)
+    repeats = [64 - K.distinct_rows(K.random_sign_set(64, 10, rng)) for _ in range(200)]
+    assert max(repeats) <= T.repeated_rows_limit(64, 10) and np.mean(repeats) > 0.5
+    assert T.repeated_rows_limit(64, 128) < 1
+
+
 def test_networks_catch_wrong_bound_and_threshold(monkeypatch):
     monkeypatch.setattr(T, "bound_binary", lambda: 2 * R_hat_H + 3 * sp.sqrt(sp.log(2 / delta) / (2 * n)))
     monkeypatch.setattr(T, "vacuity_threshold_stated", lambda: 1 - 3 * sp.sqrt(sp.log(1 / delta) / (2 * n)))
@@ -241,6 +268,38 @@ def test_networks_catch_a_network_that_does_not_fit():
     assert not _step(result, "SGD fits").passed
     assert all(not _quantity(result, f"vacuity_threshold_n{m}").passed for m in (100, 200, 400))
 
+
+
+def test_networks_catch_a_test_error_measured_on_the_training_points(monkeypatch):
+    """The reported 'test' error is the training error (the network carried): the recomputation from the
+    trained network on split.X_test differs."""
+    from vacuity.sims import rademacher_networks as S
+
+    real = S.fit_true_labels
+
+    def on_train(split, n, **kw):
+        tf = real(split, n, **kw)
+        return dataclasses.replace(tf, test_error=tf.train_error)
+
+    monkeypatch.setattr(S, "fit_true_labels", on_train)
+    result = _networks()
+    assert not result.passed
+    assert _quantity(result, "test_points_evaluated_n50").passed
+    assert not _quantity(result, "test_error_recomputed_n50").passed
+
+
+def test_networks_catch_a_trainer_that_ignores_batch(monkeypatch):
+    """Minibatches of 64 whatever batch says, the step budget still from batch: the step count passes,
+    the trainer's batch and its passes over the data do not."""
+    from vacuity.sims import rademacher_networks as S
+
+    real = S.TrainConfig.trainer_config
+    monkeypatch.setattr(S.TrainConfig, "trainer_config",
+                        lambda self, size: dataclasses.replace(real(self, size), batch_size=64))
+    result = _networks()
+    assert not result.passed
+    assert _quantity(result, "sgd_steps_n50").passed
+    assert not _quantity(result, "trainer_batch_n50").passed and not _quantity(result, "sgd_epochs_n50").passed
 
 
 def test_networks_catch_a_network_that_does_not_learn_the_true_labels(monkeypatch):
