@@ -148,9 +148,18 @@ def recurrence_formula() -> sp.Expr:
     return (yi - yp - (zi - zp) * Sp) / (zi - bi)
 
 
-def recurrence_matches_formula() -> bool:
+def recurrence_matches_formula(formula: sp.Expr | None = None) -> bool:
+    """Whether the derived recurrence equals ``formula`` identically (default: ``recurrence_formula``)."""
     _, sol = recurrence()
-    return sp.simplify(sol - recurrence_formula()) == 0
+    target = recurrence_formula() if formula is None else formula
+    return sp.simplify(sol - target) == 0
+
+
+def recurrence_near_miss() -> sp.Expr:
+    """The stated form with the denominator z_i - b_{i-1} (the previous kink): a near miss that the
+    comparison must refuse, or its True proves nothing."""
+    zi, zp, bi, bp, yi, yp, Sp = sp.symbols("z_i z_{i-1} b_i b_{i-1} y_i y_{i-1} S_{i-1}", real=True)
+    return recurrence_formula().subs(zi - bi, zi - bp)
 
 
 def slope_recurrence() -> tuple[sp.Expr, sp.Expr]:

@@ -121,6 +121,13 @@ def changed_fraction():
     return sp.simplify(p * p_differs)
 
 
+def label_agreement():
+    """P(two independent corrupted draws of one label agree): each keeps the true label w.p.
+    1 - p + p/K and takes each of the K - 1 other classes w.p. p/K (1/K at p = 1)."""
+    keep, other = 1 - p + p / K, p / K
+    return sp.simplify(keep**2 + (K - 1) * other**2)
+
+
 def changed_fraction_variance():
     q = changed_fraction()
     return sp.simplify(q * (1 - q) / n)

@@ -74,10 +74,13 @@ def _symbolic(rec: Recorder, max_n: int) -> None:
     with rec.step(f"recurrence derived for general n; equals the triangular solve for n <= {max_n}; "
                   f"fails for kinks past their points (n <= {NEGATIVE_MAX_N})", "symbolic") as s:
         derived = T.recurrence_matches_formula()
+        # the comparison must refuse a near miss (denominator z_i - b_{i-1}), or its True proves nothing
+        near_miss_refused = not T.recurrence_matches_formula(T.recurrence_near_miss())
         proofs = [T.prove_recurrence(m) for m in range(1, max_n + 1)]
         refuted = [not T.prove_recurrence(m, late=True).holds for m in range(1, NEGATIVE_MAX_N + 1)]
-        s.ok = derived and all(p.holds for p in proofs) and all(refuted)
-        s.detail = ("row_i - row_{i-1} solved for w_i by sympy; A w_rec = y and w_rec = forward "
+        s.ok = derived and near_miss_refused and all(p.holds for p in proofs) and all(refuted)
+        s.detail = ("row_i - row_{i-1} solved for w_i by sympy and equal to the stated form (a near miss with "
+                    f"denominator z_i - b_(i-1) refused: {near_miss_refused}); A w_rec = y and w_rec = forward "
                     "substitution as rational-function identities in symbolic z, b, y; with the kinks "
                     f"past their points A is singular and the prover says so (n = 1..{NEGATIVE_MAX_N}: "
                     f"{all(refuted)})")

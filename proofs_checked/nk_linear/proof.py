@@ -363,12 +363,15 @@ def _premise(rec: Recorder, st: T.Setting, p) -> bool:
 
 
 def _check_sample(rec: Recorder, r: K.NKSample, st: T.Setting, eps: float, prefix: str, premise: bool,
-                  judge_test: bool = True) -> bool:
+                  n_test_asked: int, judge_test: bool = True) -> bool:
     """The quantities every sampler's one training set is judged on, named ``prefix`` + quantity."""
     mom = T.margin_moments(st)
     n = r.n
     test = to_numpy(r.test_margins)
     n_test = test.shape[0]
+    # the n_test setting reached the sampler: every test tolerance below is sized by this count
+    ok = rec.quantity_compare(f"{prefix}test_point_count", float(n_test), float(n_test_asked), 0.0,
+                              note="fresh test margins drawn vs the n_test asked for").passed
     _judge_if(rec, premise, "equal", f"{prefix}train_error", r.train_error, 0.0,
               "exact: holds w.p. >= 1 - delta under the D condition")
     _judge_if(rec, premise, "equal", f"{prefix}s_prime_error", r.s_prime_error, 1.0,
@@ -376,7 +379,6 @@ def _check_sample(rec: Recorder, r: K.NKSample, st: T.Setting, eps: float, prefi
     _judge_if(rec, premise, "at_most", f"{prefix}test_error_predicted", r.test_error_exact, eps,
               "exact conditional test error given w <= eps")
     p = r.test_error_exact
-    ok = True
     if judge_test:
         tol = Tol.binomial_tolerance(n_test, p, BINOM_LEVEL)
         ok &= rec.quantity_compare(f"{prefix}test_error", r.test_error, p, tol,
@@ -420,7 +422,7 @@ def _bartlett_sample(rec: Recorder, ctx, st: T.Setting, xp, premise: bool) -> K.
     with rec.step("Bartlett (exact, D-independent) sampler vs the closed forms", "numeric") as s:
         rec.note(f"nk-linear: Bartlett sampler n = {st.n}, D = {st.D}")
         sample = K.bartlett(st.n, st.D, n_test=p["n_test"], seed=ctx.seed, xp=xp, **_sampler_kw(p))
-        s.ok = _check_sample(rec, sample, st, p["eps"], "", premise)
+        s.ok = _check_sample(rec, sample, st, p["eps"], "", premise, p["n_test"])
         rec.quantity_report("log10_test_error_predicted",
                             K.log10_conditional_test_error(st.D, st.c, st.c_prime, st.s2, sample.w2_norm2),
                             note="log10 Phi(-cc' sqrt(D)/(s||w2||)) (the error itself may underflow)")
@@ -487,7 +489,7 @@ def _rank_one_sample(rec: Recorder, ctx, st: T.Setting, xp, premise: bool) -> No
     p = ctx.params
     with rec.step("rank-one (exact, O(n)) sampler vs the closed forms", "numeric") as s:
         r1 = K.rank_one(st.n, st.D, n_test=p["n_test"], seed=ctx.seed + 1, xp=xp, **_sampler_kw(p))
-        s.ok = _check_sample(rec, r1, st, p["eps"], "rank_one_", premise)
+        s.ok = _check_sample(rec, r1, st, p["eps"], "rank_one_", premise, p["n_test"])
         s.detail = f"train err {r1.train_error}, S' err {r1.s_prime_error}, test err {r1.test_error}"
         if not premise:
             s.premise_unmet("D below the sufficient D: train error 0, S' error 1, test error <= eps reported")
@@ -504,7 +506,7 @@ def _brute_force_sample(rec: Recorder, ctx, st: T.Setting, xp) -> None:
         rec.note(f"nk-linear: brute force n = {bst.n}, D = {bst.D}")
         b = K.brute_force(bst.n, bst.D, n_test=p["brute_n_test"], seed=ctx.seed + 2, xp=xp,
                           with_gram=True, **_sampler_kw(p))
-        ok = _check_sample(rec, b, bst, p["eps"], "brute_", premise, judge_test=False) and ok_d
+        ok = _check_sample(rec, b, bst, p["eps"], "brute_", premise, p["brute_n_test"], judge_test=False) and ok_d
         ok &= rec.quantity_at_most("gram_reduction_error_units", Tol.gram_reduction_error_units(b, st.signal, p["K"]),
                                    1.0,
                                    note="|margin - (cc' +- (G1)_i)| / 2 gamma_(n+D+2K+10) (S_i + cc'), S = |Z||Z|^T 1; "
@@ -621,6 +623,22 @@ def _d_condition(rec: Recorder, ctx, st: T.Setting) -> None:
         else:
             rec.quantity_report("condition_failure_count_at_half_D", half,
                                 note=note + "; the margin term leads here, not claimed sharp to 2x")
+        if gamma > 0:
+            # gamma reached the Monte Carlo: at the 0-1 loss's sufficient D the ramp event at gamma is judged
+            # on the same draws by an independent recount (the scalar closed form checked in the ramp step)
+            seed_g = ctx.seed + 17
+            cnt = int(np.sum(K.condition_failures(cn, d0, reps, gamma=gamma, seed=seed_g, **kw)))
+            G1, norms = (to_numpy(a) for a in K.rank_one_batch(cn, d0, reps, s2=st.s2, seed=seed_g))
+            ramps = np.array([K.expected_ramp_given_w(d0, st.c, st.c_prime, st.s2, float(v), gamma) for v in norms])
+            good = np.all(st.signal + G1 > 0, axis=1) & np.all(st.signal - G1 <= 0, axis=1)
+            recount = int(np.sum(~(good & (ramps <= eps))))
+            ties = int(np.sum(good & (np.abs(ramps - eps) <= 1e-12 * eps)))  # rounding may flip these
+            ok &= rec.quantity_compare(f"condition_failure_count_gamma_{gamma:g}_at_D0", float(cnt), float(recount),
+                                       float(ties),
+                                       note=f"of {reps} training sets at D = {d0} (sufficient at gamma = 0): the "
+                                            "kernel's count vs an independent recount of the ramp event on the "
+                                            f"same draws ({ties} within rounding of eps)").passed
+            details.append(f"at D0 = {d0}, gamma {gamma:g}: {cnt} failures (recount {recount})")
         s.ok = bool(ok)
         s.detail = "; ".join(details) + f"; at D/2: {half} failures of {reps} (test term leads: {test_leads})"
 

@@ -341,12 +341,39 @@ def _train_config(P, model: str):
                           max_steps=P["max_steps"], decay_steps=P["decay_steps"])
 
 
+def _sweep_draws(rec: Recorder, runs: dict, ds, levels, seeds) -> None:
+    """Every seed of the corruption sweep trains on its own draw of the corrupted labels (and its own seed)."""
+    from itertools import combinations
+
+    from vacuity.sims.randomization import sweep_name
+
+    with rec.step("each seed of the corruption sweep draws its own corrupted labels", "numeric") as s:
+        pairs = list(combinations(seeds, 2))
+        corrupted = (*levels, 1.0)
+        same = sum(np.array_equal(runs[sweep_name(lvl, a)].data.y_train, runs[sweep_name(lvl, b)].data.y_train)
+                   for lvl in corrupted for a, b in pairs)
+        n = len(ds.y_train)
+        # union bound on two independent draws agreeing on all n labels somewhere: a^n per pair and level
+        chance = len(pairs) * sum(float(T.label_agreement().subs({T.p: lvl, T.K: ds.n_classes})) ** n
+                                  for lvl in corrupted)
+        note = (f"seed pairs x corrupted levels ({len(pairs)} x {len(corrupted)}) with identical training labels; "
+                f"chance of any for independent draws <= {chance:.2g}")
+        if chance <= 1e-9:
+            q = rec.quantity_compare("sweep_seed_pairs_same_labels", float(same), 0.0, 0.0, note=note)
+        else:
+            q = rec.quantity_report("sweep_seed_pairs_same_labels", float(same), note=note + " (too likely to judge)")
+        seeded = all(runs[sweep_name(lvl, sd)].seed == sd for lvl in (0.0, *corrupted) for sd in seeds)
+        s.ok = q.passed and seeded
+        s.detail = f"{same} identical label vectors across {len(pairs)} seed pairs; runs seeded by their seed: {seeded}"
+
+
 def _train(rec: Recorder, ctx, ds, levels, seeds):
     from vacuity.sims import randomization as S
     from vacuity.sims.threads import torch_threads
 
     P = ctx.params
     named = S.claim_runs(ds, levels, seeds, P["weight_decay"])
+    _sweep_draws(rec, dict(named), ds, levels, seeds)
     cfg = _train_config(P, MODEL)
     out, log, trainer = {}, None, None
     per = f"{P['decay_steps']} steps" if P["decay_steps"] else "epoch"

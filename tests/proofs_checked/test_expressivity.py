@@ -286,3 +286,10 @@ class TestExpressivityContract(ClaimContract):
     # theta and n_directions away from their defaults, so that a setting silently ignored shows
     fast = {"n": "200", "d": "8", "sweep_max": "512", "theta": "0.3", "n_directions": "3",
             "symbolic_max_n": "4"}
+
+
+def test_recurrence_comparison_refuses_a_near_miss():
+    """The general-n comparison refuses the stated form with denominator z_i - b_{i-1}."""
+    assert T.recurrence_matches_formula()
+    assert not T.recurrence_matches_formula(T.recurrence_near_miss())
+    assert T.recurrence_near_miss().has(sp.Symbol("b_{i-1}", real=True))

@@ -215,3 +215,20 @@ def test_paper_scale_passes():
 def test_symbolic_threshold_sanity():
     assert sp.simplify(T.test_error_norm_threshold().subs({T.c: 1, T.cp: 1})
                        - T.D / (T.s2 * sp.Symbol("z_epsilon", positive=True) ** 2)) == 0
+
+
+def test_sampler_ignoring_n_test_is_caught(monkeypatch):
+    """A Bartlett sampler that draws 1000 test points whatever n_test fails on its test-point count."""
+    original = K.bartlett
+    monkeypatch.setattr(K, "bartlett", lambda n, D, *, n_test=1000, **kw: original(n, D, n_test=1000, **kw))
+    steps, quantities = _failed(_run(fail_fast=True))
+    assert "test_point_count" in quantities
+
+
+def test_condition_monte_carlo_ignoring_gamma_is_caught(monkeypatch):
+    """condition_failures judging the 0-1 error whatever gamma fails the independent recount at D0."""
+    original = K.condition_failures
+    monkeypatch.setattr(K, "condition_failures",
+                        lambda n, D, reps, *, eps, gamma=0.0, **kw: original(n, D, reps, eps=eps, gamma=0.0, **kw))
+    steps, quantities = _failed(_run(fail_fast=True))
+    assert "condition_failure_count_gamma_1_at_D0" in quantities

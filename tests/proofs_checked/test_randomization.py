@@ -149,3 +149,29 @@ def test_declared_mutants_are_caught_where_intended():
 def test_changed_fraction_is_derived_not_stated():
     assert sp.simplify(T.changed_fraction() - T.p * (1 - 1 / T.K)) == 0
     assert T.count_at("mlp1x512", (3, 28, 28)) == 1_209_866
+
+
+def test_label_agreement_of_two_draws():
+    """Two independent corrupted draws of a label agree w.p. 1 at p = 0 and 1/K at p = 1 (random labels)."""
+    a = T.label_agreement()
+    assert sp.simplify(a.subs(T.p, 0)) == 1
+    assert sp.simplify(a.subs(T.p, 1) - 1 / T.K) == 0
+
+
+def test_sweep_reusing_the_first_seeds_labels_is_caught(monkeypatch):
+    """Every seed of the sweep drawing seed 0's corrupted labels fails the sweep-draws step before training."""
+    from vacuity.sims import randomization as S
+
+    original = S.claim_runs
+
+    def first_seed_data(ds, levels, seeds, weight_decay):
+        runs = dict(original(ds, levels, seeds[:1], weight_decay))
+        out = [(S.sweep_name(lvl, s), TR.RunSpec(runs[S.sweep_name(lvl, seeds[0])].data, seed=s,
+                                                label=S.sweep_name(lvl, s)))
+               for s in seeds for lvl in (0.0, *levels, 1.0)]
+        return out + [(k, v) for k, v in runs.items() if not k.startswith("p=")]
+
+    monkeypatch.setattr(S, "claim_runs", first_seed_data)
+    result = get("randomization").run(scale="small", backend="numpy", seed=0, overrides=FAST, fail_fast=True)
+    (failed,) = [s for s in result.steps if not s.passed]
+    assert failed.name == "each seed of the corruption sweep draws its own corrupted labels"
