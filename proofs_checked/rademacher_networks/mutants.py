@@ -52,12 +52,12 @@ def trained_on_true_labels(original):
     return fit_random_signs
 
 
-def depth_ignored(original):
-    """The trainer's model name built from the width alone: every network has one hidden layer whatever
-    ``depth`` says."""
+def depth_off_by_one(original):
+    """``depth`` read as the number of weight layers' hidden blocks plus one: every network silently gets
+    one hidden layer more than asked (at the small default, two instead of one)."""
 
     def trainer_config(self, n):
-        return original(dataclasses.replace(self, depth=1), n)
+        return original(dataclasses.replace(self, depth=self.depth + 1), n)
 
     return trainer_config
 
