@@ -708,6 +708,40 @@ def random_data(n: int, d: int, labels: str, n_classes: int, rng: np.random.Gene
     return X, y
 
 
+def data_law(X, y, labels: str, n_classes: int) -> dict:
+    """What the claim's data law predicts and what the data show: X's entries are standard normal (mean
+    0, variance 1; standard errors 1/sqrt(N) and sqrt(2/(N-1)) over its N entries), class labels take
+    every value 0..n_classes-1 and no other, real labels are standard normal like X's entries."""
+    X = np.asarray(to_numpy(X), dtype=np.float64).ravel()
+    y = np.asarray(to_numpy(y), dtype=np.float64)
+    out = {"x_mean": float(X.mean()), "x_mean_se": 1.0 / math.sqrt(X.size),
+           "x_var": float(X.var(ddof=1)), "x_var_se": math.sqrt(2.0 / (X.size - 1))}
+    if labels == "classes":
+        values = set(np.unique(y).tolist())
+        out["classes_seen"] = len(values & set(range(n_classes)))
+        out["labels_outside"] = int(np.sum((y < 0) | (y > n_classes - 1) | (y != np.round(y))))
+        # chance that some class is missing from n uniform draws (union bound): judge only when negligible
+        out["class_missing_chance"] = n_classes * (1.0 - 1.0 / n_classes) ** y.size
+    else:
+        out.update(y_mean=float(y.mean()), y_mean_se=1.0 / math.sqrt(y.size), y_var=float(y.var(ddof=1)),
+                   y_var_se=math.sqrt(2.0 / (y.size - 1)))
+    return out
+
+
+def first_kink_error(c: Construction, theta: float) -> float:
+    """|b_1 - (z_1 - (1 - theta) s)| / bound with s the mean gap (z_n - z_1)/(n - 1) (max(1, |z_1|) for
+    n = 1): the first kink has no gap to its left and sits a fraction 1 - theta of the mean gap below
+    z_1. The bound, gamma_6 (|z_1| + (|z_n| + |z_1|) / (n - 1) + |b_1|) + TINY, covers the five roundings
+    of its float64 computation (a valid, not sharp, bound: a misplaced kink is off by a fraction of a
+    gap, many orders of magnitude more)."""
+    z, b = (np.asarray(to_numpy(v), dtype=np.float64) for v in (c.z, c.b))
+    n = z.shape[0]
+    step = max(1.0, abs(z[0])) if n == 1 else (z[-1] - z[0]) / (n - 1)
+    spread = abs(z[0]) + (max(1.0, abs(z[0])) if n == 1 else (abs(z[-1]) + abs(z[0])) / (n - 1))
+    bound = gamma(6) * (spread + abs(b[0])) + TINY
+    return float(abs(b[0] - (z[0] - (1.0 - float(theta)) * step)) / bound)
+
+
 MPMATH_PREC = 320
 """Bits of the mpmath reference residual: sums of doubles spanning ~1e+-40 are exact at this precision."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from vacuity.kernels import expressivity as K
-from vacuity.kernels.tolerances import mc_tolerance
+from vacuity.kernels.tolerances import SIGMAS, mc_tolerance
 from vacuity.proofs_checked.core.recorder import Recorder, backend_arrays
 from vacuity.theory import expressivity as T
 
@@ -86,6 +86,28 @@ def _symbolic(rec: Recorder, max_n: int) -> None:
                     f"{all(refuted)})")
 
 
+def _data_law(rec: Recorder, p: dict, X, y) -> None:
+    with rec.step("the data follow the stated law (standard normal points; labels uniform over the "
+                  "classes, or standard normal)", "numeric") as s:
+        law = K.data_law(X, y, p["labels"], p["n_classes"])
+        qs = [rec.quantity_compare("data_x_mean", law["x_mean"], 0.0, SIGMAS * law["x_mean_se"]),
+              rec.quantity_compare("data_x_variance", law["x_var"], 1.0, SIGMAS * law["x_var_se"])]
+        if p["labels"] == "classes":
+            qs.append(rec.quantity_compare("data_labels_outside_classes", law["labels_outside"], 0, 0))
+            # judged when a class goes missing by chance no more often than a 6-SE check fails (~1e-9 to 1e-8)
+            if law["class_missing_chance"] <= 1e-8:
+                qs.append(rec.quantity_compare("data_classes_seen", law["classes_seen"], p["n_classes"], 0,
+                                               note=f"chance of a class missing: {law['class_missing_chance']:.2g}"))
+            else:
+                rec.quantity_report("data_classes_seen", law["classes_seen"],
+                                    note="too few points for every class to appear with certainty")
+        else:
+            qs += [rec.quantity_compare("data_y_mean", law["y_mean"], 0.0, SIGMAS * law["y_mean_se"]),
+                   rec.quantity_compare("data_y_variance", law["y_var"], 1.0, SIGMAS * law["y_var_se"])]
+        s.ok = all(q.passed for q in qs)
+        s.detail = f"{np.asarray(X).size} point coordinates, {np.asarray(y).size} labels ({p['labels']})"
+
+
 def _fit(rec: Recorder, p: dict, setting, Xb, yb, seed: int):
     """The float64 memorizer of the data and its verification; None when it could not be built."""
     c = None
@@ -101,6 +123,9 @@ def _fit(rec: Recorder, p: dict, setting, Xb, yb, seed: int):
         q = rec.quantity_at_most("kink_position_error", K.kink_position_error(c, p["theta"]), 1.0,
                                  note=f"max_i |b_i - z_(i-1) - theta (z_i - z_(i-1))| / its rounding bound, "
                                       f"theta = {p['theta']}")
+        ok = ok and q.passed
+        q = rec.quantity_at_most("first_kink_error", K.first_kink_error(c, p["theta"]), 1.0,
+                                 note="|b_1 - (z_1 - (1 - theta) mean gap)| / its rounding bound")
         ok = ok and q.passed
         if c.direction == "random":
             rank = K.direction_rank(Xb, yb, c, n_directions=p["n_directions"], theta=p["theta"],
@@ -260,6 +285,7 @@ def run(ctx):
     X, y = K.random_data(p["n"], p["d"], p["labels"], p["n_classes"], np.random.default_rng(ctx.seed))
     Xb, yb = backend_arrays(ctx.backend, X, y)  # first: an unavailable backend is bad input
     _symbolic(rec, p["symbolic_max_n"])
+    _data_law(rec, p, X, y)
     c = _fit(rec, p, setting, Xb, yb, ctx.seed)
     _settings(rec, p, Xb, yb, ctx.seed)
     _mpmath(rec, c)

@@ -293,3 +293,36 @@ def test_recurrence_comparison_refuses_a_near_miss():
     assert T.recurrence_matches_formula()
     assert not T.recurrence_matches_formula(T.recurrence_near_miss())
     assert T.recurrence_near_miss().has(sp.Symbol("b_{i-1}", real=True))
+
+
+def test_data_law_and_first_kink_are_judged():
+    """A second audit's findings: labels drawn from one class too few and a first kink at theta instead of
+    1 - theta of the mean gap below z_1 passed the check before these quantities existed."""
+    import numpy as np
+
+    from vacuity.kernels import expressivity as KX
+    from vacuity.proofs_checked.core.mutants import Mutant as MutantSpec
+    from vacuity.proofs_checked.core.mutants import applied
+
+    def draw_with_class_missing(original):
+        def draw(n, d, labels, n_classes, rng):
+            X, _ = original(n, d, labels, n_classes, rng)
+            return X, rng.integers(0, n_classes - 1, n).astype(np.float64)
+        return draw
+
+    def first_kink_at_theta(original):
+        def place(z, theta, xp):
+            b = original(z, theta, xp)
+            if b is not None and z.shape[0] > 1:
+                b = xp.concat([z[:1] - theta * (z[-1] - z[0]) / (z.shape[0] - 1), b[1:]])
+            return b
+        return place
+
+    globals()["_draw_with_class_missing"] = draw_with_class_missing
+    globals()["_first_kink_at_theta"] = first_kink_at_theta
+    for target, factory, where in (("random_data", "_draw_with_class_missing", "data_classes_seen"),
+                                   ("interleave", "_first_kink_at_theta", "first_kink_error")):
+        m = MutantSpec(where, "construction", f"{KX.__name__}:{target}", f"{__name__}:{factory}")
+        with applied(m):
+            r = get("expressivity").run(overrides=TestExpressivityContract.fast, fail_fast=True)
+        assert r.verdict == "fail" and where in [q.name for q in r.quantities if q.verdict == "fail"]
