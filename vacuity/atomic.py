@@ -21,7 +21,9 @@ def _mode_of_a_new_file() -> int:
     return 0o666 & ~umask
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid runs (someone else's counts): a temporary or staging folder named
+    with a dead pid is a leftover."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -38,7 +40,7 @@ def sweep_temporaries(path: Path | str) -> list[Path]:
     removed = []
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed

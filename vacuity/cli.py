@@ -29,7 +29,7 @@ from vacuity.proofs_checked.core import report as rep
 from vacuity.proofs_checked.core.claim import BACKENDS, SCALES, Claim
 from vacuity.proofs_checked.core.mutants import run_mutants
 from vacuity.proofs_checked.core.report import fmt
-from vacuity.proofs_checked.core.result import CheckResult
+from vacuity.proofs_checked.core.result import CheckResult, combined_verdict
 
 # Modules imported before any command runs, so that they can register extra claims (comma-separated).
 PLUGINS_ENV = "VACUITY_PLUGINS"
@@ -218,10 +218,7 @@ def run_claims(claims: list[Claim], *, scale: str, backend: str, seed: int,
 def exit_status(results: list[CheckResult]) -> int:
     """0 every check passed; 1 a check failed; 3 nothing failed but a theorem's premise does not hold at
     the given parameters, so part of it was not checked."""
-    verdicts = {r.verdict for r in results}
-    if "fail" in verdicts or not results:
-        return 1
-    return 3 if "premise-unmet" in verdicts else 0
+    return {"pass": 0, "premise-unmet": 3}.get(combined_verdict(results), 1)
 
 
 # --------------------------------------------------------------------------------------- printing

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vacuity.atomic import write_text
-from vacuity.proofs_checked.core.result import CheckResult
+from vacuity.atomic import process_alive, write_text
+from vacuity.proofs_checked.core.result import CheckResult, combined_verdict
 from vacuity.proofs_checked.core.versions import versions
 
 FORMAT = "vacuity-report/1"
@@ -39,23 +39,13 @@ def _sibling(path: Path, tag: str) -> Path:
     return path.parent / f".{path.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 def _leftovers(out: Path) -> dict[str, list[Path]]:
     """Staging ("new") and swapped-out ("old") folders of ``out`` left by runs that were killed."""
     found: dict[str, list[Path]] = {"new": [], "old": []}
     for p in out.parent.glob(f".{out.name}.*-*-*"):
         tag, _, rest = p.name[len(out.name) + 2:].partition("-")
         pid = rest.split("-", 1)[0]
-        if tag in found and pid.isdigit() and not _alive(int(pid)) and p.is_dir():
+        if tag in found and pid.isdigit() and not process_alive(int(pid)) and p.is_dir():
             found[tag].append(p)
     return found
 
@@ -151,16 +141,9 @@ def metadata_for(results: Sequence[CheckResult], *, scale: str, backend: str, se
         "backend": backend,
         "seed": seed,
         "passed": all(r.passed for r in results),
-        "verdict": _overall(results),
+        "verdict": combined_verdict(results),
         "versions": versions(),
     }
-
-
-def _overall(results: Sequence[CheckResult]) -> str:
-    verdicts = {r.verdict for r in results}
-    if "fail" in verdicts or not results:
-        return "fail"
-    return "premise-unmet" if "premise-unmet" in verdicts else "pass"
 
 
 def render_json(results: Sequence[CheckResult], meta: dict) -> str:

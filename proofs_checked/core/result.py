@@ -81,6 +81,15 @@ def overall_verdict(steps: list[Step], quantities: list[Quantity]) -> str:
     return "premise-unmet" if "premise-unmet" in verdicts else "pass"
 
 
+def combined_verdict(results) -> str:
+    """The verdict of several claims' results: fail if any failed (or none ran), else premise-unmet if
+    any premise was unmet, else pass."""
+    verdicts = {r.verdict for r in results}
+    if "fail" in verdicts or not verdicts:
+        return "fail"
+    return "premise-unmet" if "premise-unmet" in verdicts else "pass"
+
+
 @dataclass
 class CheckResult:
     claim: str

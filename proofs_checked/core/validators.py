@@ -69,7 +69,7 @@ def one_of(*choices: str) -> Check:
     return described(", ".join(choices), lambda v: None if v in choices else f"must be {listed}")
 
 
-def increasing_sizes(v) -> str | None:  # noqa: D401
+def increasing_sizes(v) -> str | None:
     """A comma-separated list of at least three increasing sizes, each at least 2."""
     try:
         sizes = [int(t) for t in str(v).split(",") if t.strip()]
