@@ -112,8 +112,6 @@ def derive_seed(*parts: int) -> int:
     return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1, np.uint64)[0] >> 1)
 
 
-_seed = derive_seed
-
 # settings added after checkpoint version 1: at their defaults they stay out of the fingerprint, so
 # checkpoints and finished groups of earlier runs (same numbers) still resume
 _LATER_SETTINGS = {"loss": "softmax_ce", "stop": "fit", "margin": 0.0, "margin_tau": 0.0}

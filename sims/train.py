@@ -43,7 +43,6 @@ from vacuity.sims.runs import (  # noqa: F401  (re-exported: the trainer's publi
     RunResult,
     RunSpec,
     TrainConfig,
-    _seed,
     build_model,
     derive_seed,
     fingerprint,
@@ -102,7 +101,7 @@ class GroupTrainer:
         modules = []
         for r in runs:
             with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(_seed(r.seed, 0))
+                torch.manual_seed(derive_seed(r.seed, 0))
                 modules.append(build_model(cfg.model, self.shape, self.n_outputs, dropout=cfg.dropout))
         params, buffers = stack_module_state(modules)
         self.params = {k: v.detach().to(self.device).requires_grad_(True) for k, v in params.items()}
@@ -124,8 +123,8 @@ class GroupTrainer:
         self.base = copy.deepcopy(modules[0]).to("meta")
         self.linear_names = ([(f"layers.{i}.weight", f"layers.{i}.bias") for i in range(len(modules[0].layers))]
                              if self.is_mlp else [])
-        self.gens = [torch.Generator().manual_seed(_seed(r.seed, 1)) for r in runs]  # data order
-        self.aug_gens = [torch.Generator().manual_seed(_seed(r.seed, 2)) for r in runs]  # crops, dropout
+        self.gens = [torch.Generator().manual_seed(derive_seed(r.seed, 1)) for r in runs]  # data order
+        self.aug_gens = [torch.Generator().manual_seed(derive_seed(r.seed, 2)) for r in runs]  # crops, dropout
         self.step = 0
         self.epoch = 0
         self.active = [True] * self.K

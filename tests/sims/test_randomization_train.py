@@ -82,10 +82,10 @@ def test_matches_a_plain_torch_sgd_loop(digits):
     cfg = T.TrainConfig(model="mlp3x512", batch_size=16, max_steps=12, stop_at_fit=False, decay_steps=5)
     run = T.RunSpec(digits, seed=3, weight_decay=1e-3)
     ours = _trainer(cfg, [run])
-    torch.manual_seed(T._seed(3, 0))
+    torch.manual_seed(T.derive_seed(3, 0))
     model = M.build("mlp3x512", digits.shape)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-3)
-    g = torch.Generator().manual_seed(T._seed(3, 1))
+    g = torch.Generator().manual_seed(T.derive_seed(3, 1))
     x, y = torch.as_tensor(digits.x_train), torch.as_tensor(digits.y_train)
     step = 0
     while step < 12:
